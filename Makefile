@@ -1,0 +1,44 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both install what they need.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+PYTHON ?= python3
+UV := .tools/bin/uv
+VENV := .venv/.synced
+
+.PHONY: run test unit integration e2e lint bench install clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9"
+
+$(VENV): $(UV) uv.lock pyproject.toml */*/pyproject.toml cli/pyproject.toml
+	$(UV) sync --frozen --all-packages --python $(PYTHON)
+	@touch $@
+
+install: $(VENV)
+
+run: $(VENV)  ## the whole system on this machine: embedded PostgreSQL + Tansu, every service, gateway on :8000
+	.venv/bin/crm run
+
+test: $(VENV)  ## every test tier, against real PostgreSQL and a real Kafka-compatible broker
+	.venv/bin/pytest -q
+
+unit: $(VENV)
+	.venv/bin/pytest -q shared services tests/unit
+
+integration: $(VENV)
+	.venv/bin/pytest -q tests/integration
+
+e2e: $(VENV)
+	.venv/bin/pytest -q tests/e2e
+
+lint: $(VENV)  ## ruff on everything, mypy (strict) on the shared code
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy shared/events/src shared/platform/src
+
+bench: $(VENV)  ## performance figures (printed, never asserted)
+	.venv/bin/python bench/bench.py
+
+clean:
+	rm -rf .venv .tools var

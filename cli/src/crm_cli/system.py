@@ -1,0 +1,123 @@
+"""The whole system on one machine: every service as its own process, stopped by process id.
+
+`crm run` and the end-to-end tests both start the system through `System`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from crm_platform.local import free_port, wait_for_port
+
+SERVICES = ("opportunities", "projections", "gateway")
+
+
+def jwt_secret(var: Path) -> str:
+    """CRM_JWT_SECRET, or a secret kept in var/ so `crm token` and `crm run` agree."""
+    if secret := os.environ.get("CRM_JWT_SECRET"):
+        return secret
+    path = var / "jwt-secret"
+    if not path.exists():
+        var.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass
+class System:
+    database_url: str
+    kafka_bootstrap: str
+    jwt_secret: str
+    gateway_port: int = field(default_factory=free_port)
+    log_dir: Path | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    def env(self) -> dict[str, str]:
+        self.ports.setdefault("opportunities", free_port())
+        self.ports.setdefault("projections", free_port())
+        return {
+            **os.environ,
+            "CRM_DATABASE_URL": self.database_url,
+            "CRM_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
+            "CRM_JWT_SECRET": self.jwt_secret,
+            "CRM_OPPORTUNITIES_URL": f"http://127.0.0.1:{self.ports['opportunities']}",
+            "CRM_PROJECTIONS_URL": f"http://127.0.0.1:{self.ports['projections']}",
+            "CRM_GATEWAY_PORT": str(self.gateway_port),
+            **self.extra_env,
+        }
+
+    def start_service(self, name: str) -> None:
+        env = self.env()
+        env["CRM_SERVICE"] = name
+        if name != "gateway":
+            env["CRM_PORT"] = str(self.ports[name])
+        out = (
+            open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115
+            if self.log_dir
+            else None
+        )
+        self.procs[name] = subprocess.Popen(
+            [sys.executable, "-m", f"crm_{name}"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+        )
+
+    def start(self, timeout: float = 60.0) -> System:
+        if self.log_dir:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+        for name in SERVICES:
+            self.start_service(name)
+        self.wait_healthy(timeout)
+        return self
+
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        wait_for_port(self.gateway_port, timeout, self.procs["gateway"])
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for name, proc in self.procs.items():
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{name} (pid {proc.pid}) exited with {proc.returncode}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"the system was not healthy after {timeout}s")
+
+    def stop_service(self, name: str) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def kill_service(self, name: str) -> None:
+        """Kill -9: the process gets no chance to finish what it was doing."""
+        proc = self.procs.pop(name)
+        proc.kill()
+        proc.wait()
+
+    def stop(self) -> None:
+        for name in reversed(list(self.procs)):
+            self.stop_service(name)

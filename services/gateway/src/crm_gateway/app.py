@@ -1,0 +1,89 @@
+"""The gateway: the only public door. JWT auth, role and branch scoping, commands and queries."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import httpx
+from crm_platform.auth import TokenVerifier
+from crm_platform.http import (
+    install_correlation,
+    install_metrics,
+    install_problem_handlers,
+    json_response,
+)
+from crm_platform.settings import Settings
+from fastapi import FastAPI
+from fastapi.responses import Response
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from crm_gateway import opportunities, reports
+
+DESCRIPTION = """The CRM's public API. Every call carries `Authorization: Bearer <JWT>` with the
+claims `sub` (user id), `role` and `branch`. Branch roles see their own branch only; HQ roles see all;
+a record outside your reach is answered 404. Errors are RFC 9457 `application/problem+json`.
+Commands answer a `consistency_token`; pass it to a query as `consistent_with` to read your write."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.read_models = create_async_engine(
+            settings.require_database().replace("postgresql://", "postgresql+psycopg://", 1),
+            pool_size=10,
+            max_overflow=10,
+        )
+        app.state.services = httpx.AsyncClient(
+            base_url=settings.opportunities_url, timeout=httpx.Timeout(10.0, connect=2.0)
+        )
+        app.state.probe = httpx.AsyncClient(timeout=2.0)
+        try:
+            yield
+        finally:
+            await app.state.services.aclose()
+            await app.state.probe.aclose()
+            await app.state.read_models.dispose()
+
+    app = FastAPI(title="CRM gateway", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.verifier = TokenVerifier(
+        secret=settings.jwt_secret,
+        jwks_url=settings.jwks_url,
+        audience=settings.jwt_audience,
+        issuer=settings.jwt_issuer,
+    )
+    install_problem_handlers(app)
+    install_correlation(app)
+    install_metrics(app)
+    app.include_router(opportunities.router)
+    app.include_router(reports.router)
+
+    @app.get("/health", tags=["operations"])
+    async def health() -> Response:
+        """200 once the gateway, the read-model database and every service answer."""
+        checks: dict[str, str] = {}
+        try:
+            async with app.state.read_models.connect() as conn:
+                await conn.execute(text("select 1 from reporting.funnel limit 1"))
+            checks["read_models"] = "ok"
+        except Exception as exc:
+            checks["read_models"] = f"down: {type(exc).__name__}"
+        for name, url in (
+            ("opportunities", settings.opportunities_url),
+            ("projections", settings.projections_url),
+        ):
+            try:
+                answer = await app.state.probe.get(f"{url}/health")
+                checks[name] = "ok" if answer.status_code == 200 else f"down: {answer.status_code}"
+            except httpx.HTTPError as exc:
+                checks[name] = f"down: {type(exc).__name__}"
+        ok = all(v == "ok" for v in checks.values())
+        return json_response(
+            {"status": "ok" if ok else "starting", "checks": checks}, 200 if ok else 503
+        )
+
+    return app

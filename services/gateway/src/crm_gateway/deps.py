@@ -1,0 +1,51 @@
+"""`Annotated` dependencies so routes read like prose (and tests can override them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+import httpx
+from crm_platform.auth import Actor, InvalidToken, TokenVerifier
+from crm_platform.http import Problem
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+_bearer = HTTPBearer(auto_error=False, description="A JWT carrying sub, role and branch")
+
+
+def current_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    if credentials is None:
+        raise InvalidToken("a bearer token is required")
+    verifier: TokenVerifier = request.app.state.verifier
+    return verifier.verify(credentials.credentials)
+
+
+def role_in(*roles: str) -> Callable[[Actor], Actor]:
+    """Only these roles may call the route (DOMAIN.md §0); everyone else gets 403."""
+
+    def check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        if actor.role not in roles:
+            raise Problem(403, "Not allowed", f"The role {actor.role} may not do this.")
+        return actor
+
+    return check
+
+
+def _services(request: Request) -> httpx.AsyncClient:
+    client: httpx.AsyncClient = request.app.state.services
+    return client
+
+
+def _read_models(request: Request) -> AsyncEngine:
+    engine: AsyncEngine = request.app.state.read_models
+    return engine
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+Services = Annotated[httpx.AsyncClient, Depends(_services)]
+ReadModels = Annotated[AsyncEngine, Depends(_read_models)]

@@ -1,0 +1,114 @@
+"""The projections service: one Kafka consumer group per read model, plus /health and /metrics.
+
+At start-up each read model first catches up from the event stores (the source of truth), then
+follows the context topics. Each batch from Kafka is applied in one transaction before its offsets
+are committed (faststream's NACK_ON_ERROR: a failed batch is delivered again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from crm_events import envelope_from_json
+from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
+from crm_platform.http import install_metrics, install_problem_handlers
+from crm_platform.settings import Settings, topic
+from fastapi import FastAPI
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from crm_projections import funnel
+from crm_projections.projector import Projector, ReadModel
+from crm_projections.tables import create_all
+
+log = logging.getLogger("crm.projections")
+
+READ_MODELS = (ReadModel(funnel.NAME, funnel.CONTEXTS, funnel.HANDLES, funnel.apply),)
+
+
+def engine_for(url: str) -> AsyncEngine:
+    return create_async_engine(
+        url.replace("postgresql://", "postgresql+psycopg://", 1), pool_size=5, max_overflow=5
+    )
+
+
+async def _raw(message: KafkaMessage) -> Any:
+    return message.body  # bytes, or a list of bytes for a batch: parsed by envelope_from_json
+
+
+def subscribe(broker: KafkaBroker, projector: Projector, context: str) -> None:
+    @broker.subscriber(
+        topic(context),
+        group_id=f"crm.projections.{projector.model.name}",
+        batch=True,
+        max_records=2000,
+        batch_timeout_ms=20,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=_raw,
+    )
+    async def handle(bodies: list[bytes]) -> None:
+        await projector.process(context, [envelope_from_json(b) for b in bodies])
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = settings.require_database()
+        engine = engine_for(url)
+        await create_all(engine)
+        contexts = sorted({c for m in READ_MODELS for c in m.contexts})
+        stores: dict[str, PostgresEventStore] = {}
+        for context in contexts:
+            pool = open_pool(url, max_size=4, name=f"projections-{context}")
+            await pool.open()
+            stores[context] = PostgresEventStore(pool, context)
+            await stores[context].ensure_schema()
+        projectors = [Projector(engine, stores, m) for m in READ_MODELS]
+        for p in projectors:
+            caught = await p.catch_up()
+            log.info("read model %s caught up from the stores: %d events", p.model.name, caught)
+        broker = KafkaBroker(settings.require_kafka(), logger=log)
+        for p in projectors:
+            for context in p.model.contexts:
+                subscribe(broker, p, context)
+        await _start_when_topics_exist(broker)
+        app.state.ready = True
+        try:
+            yield
+        finally:
+            await broker.stop()
+            for store in stores.values():
+                await store.close()
+            await engine.dispose()
+
+    app = FastAPI(title="CRM projections service (internal)", lifespan=lifespan)
+    app.state.ready = False
+    install_problem_handlers(app)
+    install_metrics(app)
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+async def _start_when_topics_exist(broker: KafkaBroker) -> None:
+    """Topics are created by the relays; until one exists the subscriber retries in the background."""
+    for attempt in range(600):
+        try:
+            await broker.start()
+            return
+        except Exception as exc:  # broker not up yet
+            if attempt % 20 == 0:
+                log.warning("waiting for Kafka: %s", exc)
+            await asyncio.sleep(0.5)
+    raise RuntimeError("Kafka did not come up")

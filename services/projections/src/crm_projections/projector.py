@@ -1,0 +1,145 @@
+"""Applying events to a read model so that a broker that loses or repeats messages cannot corrupt it.
+
+For every batch, in one transaction: lock the read model's progress rows of the batch's streams, skip
+each event whose stream version is already applied (a duplicate), fill a missing version by reading
+the stream from its event store (a gap), apply what is new, and record the new versions. Kafka
+offsets are committed only after that transaction, so a crash re-delivers and the skip absorbs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from crm_events import Envelope
+from crm_platform.eventstore.postgres import PostgresEventStore
+from crm_platform.metrics import PROJECTED, PROJECTION_STALENESS
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from crm_projections.tables import store_checkpoints, stream_progress
+
+Apply = Callable[[AsyncConnection, Sequence[Envelope]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ReadModel:
+    name: str
+    contexts: tuple[str, ...]
+    handles: frozenset[str]
+    apply: Apply
+
+
+class Projector:
+    def __init__(
+        self, engine: AsyncEngine, stores: dict[str, PostgresEventStore], model: ReadModel
+    ) -> None:
+        self.engine, self.stores, self.model = engine, stores, model
+
+    async def process(
+        self, context: str, events: Sequence[Envelope], *, checkpoint: int | None = None
+    ) -> None:
+        if not events:
+            return
+        name = self.model.name
+        streams = sorted({e.stream_id for e in events})
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                insert(stream_progress)
+                .values([{"projection": name, "stream_id": s, "version": 0} for s in streams])
+                .on_conflict_do_nothing()
+            )
+            rows = await conn.execute(
+                select(stream_progress.c.stream_id, stream_progress.c.version)
+                .where(
+                    stream_progress.c.projection == name, stream_progress.c.stream_id.in_(streams)
+                )
+                .order_by(stream_progress.c.stream_id)
+                .with_for_update()
+            )
+            applied: dict[str, int] = {r.stream_id: r.version for r in rows}
+            before = dict(applied)
+            fresh: list[Envelope] = []
+            duplicates = gaps = 0
+            for e in events:
+                done = applied[e.stream_id]
+                if e.version <= done:
+                    duplicates += 1
+                    continue
+                if e.version > done + 1:
+                    gaps += 1
+                    missing = await self.stores[context].read_stream(
+                        e.stream_id, up_to_version=e.version
+                    )
+                    fresh.extend(m for m in missing if m.version > done)
+                else:
+                    fresh.append(e)
+                applied[e.stream_id] = e.version
+            handled = [e for e in fresh if e.type in self.model.handles]
+            if handled:
+                await self.model.apply(conn, handled)
+            moved = [
+                {"projection": name, "stream_id": s, "version": v}
+                for s, v in applied.items()
+                if v != before[s]
+            ]
+            if moved:
+                stmt = insert(stream_progress)
+                await conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=[stream_progress.c.projection, stream_progress.c.stream_id],
+                        set_={
+                            "version": stmt.excluded.version,
+                            "applied_at": stmt.excluded.applied_at,
+                        },
+                    ).values(applied_at=_now()),
+                    moved,
+                )
+            if checkpoint is not None:
+                stmt = insert(store_checkpoints).values(
+                    projection=name, context=context, position=checkpoint
+                )
+                await conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=[
+                            store_checkpoints.c.projection,
+                            store_checkpoints.c.context,
+                        ],
+                        set_={"position": stmt.excluded.position},
+                    )
+                )
+        PROJECTED.labels(name, "applied").inc(len(fresh))
+        PROJECTED.labels(name, "duplicate").inc(duplicates)
+        PROJECTED.labels(name, "gap").inc(gaps)
+        if fresh:
+            PROJECTION_STALENESS.labels(name).set((_now() - fresh[-1].recorded_at).total_seconds())
+
+    async def catch_up(self, batch: int = 5000) -> int:
+        """Apply whatever the event stores hold that this read model has not seen; returns count.
+
+        Run at start-up: the local broker keeps nothing across restarts, and a read model must
+        still end up complete, so the stores, not the broker, are the source of truth.
+        """
+        total = 0
+        for context in self.model.contexts:
+            store = self.stores[context]
+            async with self.engine.connect() as conn:
+                position = (
+                    await conn.execute(
+                        select(store_checkpoints.c.position).where(
+                            store_checkpoints.c.projection == self.model.name,
+                            store_checkpoints.c.context == context,
+                        )
+                    )
+                ).scalar() or 0
+            while events := await store.read_all(after=position, limit=batch):
+                position = events[-1].position
+                await self.process(context, events, checkpoint=position)
+                total += len(events)
+        return total
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

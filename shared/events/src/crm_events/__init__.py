@@ -1,0 +1,24 @@
+"""Every event schema of the CRM, the envelope they travel in, and the codec.
+
+Importing this package registers every event type.
+"""
+
+from crm_events import opportunities
+from crm_events.codec import decode, envelope_from_json, envelope_to_json, from_data, to_data
+from crm_events.envelope import Envelope, Metadata, NewEvent
+from crm_events.registry import UnknownEventType, event, registry
+
+__all__ = [
+    "Envelope",
+    "Metadata",
+    "NewEvent",
+    "UnknownEventType",
+    "decode",
+    "envelope_from_json",
+    "envelope_to_json",
+    "event",
+    "from_data",
+    "opportunities",
+    "registry",
+    "to_data",
+]

@@ -1,0 +1,1 @@
+"""Infrastructure shared by every CRM service: event store, relay, Kafka, auth, HTTP, settings."""

@@ -1,0 +1,91 @@
+"""Who is calling: the actor carried by a JWT (gateway) or by trusted internal headers (services).
+
+Roles and visibility follow DOMAIN.md §0: branch roles see and write only their own branch; HQ roles
+read everything; auditors write nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+BRANCH_ROLES = frozenset({"sales_rep", "branch_manager", "marketing", "service_agent"})
+HQ_ROLES = frozenset({"hq_analyst", "auditor", "admin"})
+ROLES = BRANCH_ROLES | HQ_ROLES
+BRANCH_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    user_id: str
+    role: str
+    branch: str
+
+    @property
+    def is_hq(self) -> bool:
+        return self.role in HQ_ROLES
+
+    def sees(self, branch: str) -> bool:
+        return self.is_hq or branch == self.branch
+
+
+class InvalidToken(Exception):
+    pass
+
+
+class TokenVerifier:
+    """Verifies bearer JWTs: HS256 with a shared secret, or RS256/ES256 keys from a JWKS URL."""
+
+    def __init__(
+        self, *, secret: str = "", jwks_url: str = "", audience: str = "", issuer: str = ""
+    ) -> None:
+        if not secret and not jwks_url:
+            raise ValueError("set CRM_JWT_SECRET (HS256) or CRM_JWKS_URL (RS256)")
+        self._secret = secret
+        self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
+        self._audience = audience or None
+        self._issuer = issuer or None
+
+    def verify(self, token: str) -> Actor:
+        try:
+            if self._jwks is not None:
+                key: Any = self._jwks.get_signing_key_from_jwt(token).key
+                algorithms = ["RS256", "ES256"]
+            else:
+                key, algorithms = self._secret, ["HS256"]
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "sub"], "verify_aud": self._audience is not None},
+            )
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(str(exc)) from exc
+        return actor_from_claims(claims)
+
+
+def actor_from_claims(claims: dict[str, Any]) -> Actor:
+    sub, role, branch = claims.get("sub"), claims.get("role"), claims.get("branch")
+    if not isinstance(sub, str) or not sub:
+        raise InvalidToken("the token has no subject (sub)")
+    if role not in ROLES:
+        raise InvalidToken(f"the token's role {role!r} is not one of {sorted(ROLES)}")
+    if not isinstance(branch, str) or not BRANCH_CODE.match(branch):
+        raise InvalidToken("the token has no valid branch claim")
+    return Actor(sub, role, branch)
+
+
+def issue_token(
+    secret: str, *, user: str, role: str, branch: str, ttl_seconds: int = 12 * 3600
+) -> str:
+    """A locally valid HS256 token (for `crm token`, demo data and tests)."""
+    actor_from_claims({"sub": user, "role": role, "branch": branch})  # same checks as verify
+    now = int(time.time())
+    claims = {"sub": user, "role": role, "branch": branch, "iat": now, "exp": now + ttl_seconds}
+    return jwt.encode(claims, secret, algorithm="HS256")

@@ -1,0 +1,268 @@
+"""The PostgreSQL event store (psycopg 3): one schema per context, append-only by trigger.
+
+Commit order without skipping. A sequence-based position is handed out at insert, not at commit, so a
+reader that follows positions can pass an event whose slower transaction commits later. Instead,
+every row records the id of the transaction that wrote it (`transaction_id`, xid8). `read_all` only
+returns rows written by transactions older than the oldest transaction still running
+(`pg_snapshot_xmin`), ordered by (transaction_id, position): everything below that horizon is
+finished, and anything that commits later has a higher transaction id, so nothing is ever skipped.
+Appends are single statements and never serialise on a lock, so concurrent writers share the WAL
+flush (group commit). Within a stream the order is the version order: an append of version n+1 only
+starts once version n is visible, so its transaction id is higher.
+
+The price: one long-running writing transaction anywhere on the server holds back the horizon, and so
+the relay, until it ends. Keep writing transactions short (every write in this system is).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+import psycopg
+from crm_events import Envelope, Metadata, NewEvent
+from psycopg import sql
+from psycopg.types.json import set_json_dumps, set_json_loads
+from psycopg_pool import AsyncConnectionPool
+
+from crm_platform.eventstore import AppendResult, ConcurrencyError
+
+SCHEMA_DDL = """
+create schema if not exists {s};
+
+create table if not exists {s}.events (
+    position        bigint generated always as identity primary key,
+    transaction_id  xid8 not null default pg_current_xact_id(),
+    event_id        uuid not null unique,
+    stream_id       text not null,
+    version         integer not null check (version > 0),
+    type            text not null,
+    schema_version  integer not null,
+    occurred_at     timestamptz not null,
+    recorded_at     timestamptz not null default clock_timestamp(),
+    data            jsonb not null,
+    metadata        jsonb not null,
+    unique (stream_id, version)
+);
+create index if not exists events_commit_order on {s}.events (transaction_id, position);
+create index if not exists events_type on {s}.events (type, recorded_at);
+create index if not exists events_actor on {s}.events ((metadata->>'actor_id'), recorded_at);
+
+create table if not exists {s}.idempotency_keys (
+    key          text primary key,
+    stream_id    text not null,
+    version      integer not null,
+    position     bigint not null,
+    recorded_at  timestamptz not null default clock_timestamp()
+);
+
+create table if not exists {s}.relay_checkpoints (
+    name      text primary key,
+    position  bigint not null
+);
+
+create or replace function {s}.reject_change() returns trigger language plpgsql as $$
+begin
+    raise exception 'the event log is append-only: % on %.% is not allowed',
+        tg_op, tg_table_schema, tg_table_name using errcode = 'restrict_violation';
+end $$;
+
+create or replace trigger events_append_only before update or delete on {s}.events
+    for each row execute function {s}.reject_change();
+create or replace trigger events_no_truncate before truncate on {s}.events
+    for each statement execute function {s}.reject_change();
+create or replace trigger idempotency_append_only before update or delete on {s}.idempotency_keys
+    for each row execute function {s}.reject_change();
+create or replace trigger idempotency_no_truncate before truncate on {s}.idempotency_keys
+    for each statement execute function {s}.reject_change();
+"""
+
+_COLUMNS = (
+    "position, event_id, stream_id, version, type, schema_version, occurred_at, recorded_at,"
+    " data, metadata"
+)
+
+_APPEND = """
+with head as (
+    select coalesce(max(version), 0) as v from {s}.events where stream_id = %(stream)s
+), ins as (
+    insert into {s}.events
+        (event_id, stream_id, version, type, schema_version, occurred_at, data, metadata)
+    select e.event_id, %(stream)s, head.v + e.n, e.type, e.schema_version, e.occurred_at,
+           e.data, e.metadata
+    from head, unnest(%(ids)s::uuid[], %(types)s::text[], %(svs)s::int[],
+                      %(ats)s::timestamptz[], %(datas)s::jsonb[], %(metas)s::jsonb[])
+               with ordinality as e(event_id, type, schema_version, occurred_at, data, metadata, n)
+    where head.v = %(expected)s
+    returning version, position
+){idem}
+select (select v from head), max(version), max(position) from ins
+"""
+
+_IDEM = """, idem as (
+    insert into {s}.idempotency_keys (key, stream_id, version, position)
+    select %(key)s, %(stream)s, max(version), max(position) from ins having count(*) > 0
+)"""
+
+
+def _row_to_envelope(row: tuple[Any, ...]) -> Envelope:
+    position, event_id, stream_id, version, type_, sv, occurred, recorded, data, meta = row
+    return Envelope(
+        event_id=event_id,
+        type=type_,
+        schema_version=sv,
+        stream_id=stream_id,
+        version=version,
+        position=position,
+        occurred_at=occurred,
+        recorded_at=recorded,
+        data=data,
+        metadata=Metadata(**meta),
+    )
+
+
+def _metadata_json(m: Metadata) -> str:
+    return orjson.dumps(
+        {
+            "actor_id": m.actor_id,
+            "role": m.role,
+            "branch": m.branch,
+            "correlation_id": m.correlation_id,
+            "causation_id": m.causation_id,
+        }
+    ).decode()
+
+
+async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
+    set_json_loads(orjson.loads, conn)
+    set_json_dumps(lambda o: orjson.dumps(o).decode(), conn)
+
+
+def open_pool(url: str, *, max_size: int = 10, name: str = "crm") -> AsyncConnectionPool:
+    """An autocommit connection pool with orjson for json/jsonb; call `await pool.open()`."""
+    return AsyncConnectionPool(
+        url,
+        min_size=1,
+        max_size=max_size,
+        kwargs={"autocommit": True},
+        configure=_configure,
+        open=False,
+        name=name,
+    )
+
+
+class PostgresEventStore:
+    """The event store of one context, in the PostgreSQL schema of the same name."""
+
+    def __init__(self, pool: AsyncConnectionPool, schema: str) -> None:
+        self.pool = pool
+        self.schema = schema
+        s = sql.Identifier(schema)
+        self._append = sql.SQL(_APPEND).format(s=s, idem=sql.SQL(""))
+        self._append_idem = sql.SQL(_APPEND).format(s=s, idem=sql.SQL(_IDEM).format(s=s))
+        cols = sql.SQL(_COLUMNS)
+        self._read_stream = sql.SQL(
+            "select {c} from {s}.events where stream_id = %(stream)s"
+            " and (%(upto)s::int is null or version <= %(upto)s)"
+            " and (%(asof)s::timestamptz is null or recorded_at <= %(asof)s) order by version"
+        ).format(c=cols, s=s)
+        self._read_all_from_start = sql.SQL(
+            "select {c} from {s}.events"
+            " where transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
+            " order by transaction_id, position limit %(limit)s"
+        ).format(c=cols, s=s)
+        self._read_all_after = sql.SQL(
+            "select {c} from {s}.events"
+            " where transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
+            " and (transaction_id, position) >"
+            " (select transaction_id, position from {s}.events where position = %(after)s)"
+            " order by transaction_id, position limit %(limit)s"
+        ).format(c=cols, s=s)
+        self._exists = sql.SQL("select 1 from {s}.events where position = %s").format(s=s)
+        self._head = sql.SQL(
+            "select coalesce(max(version), 0) from {s}.events where stream_id = %s"
+        ).format(s=s)
+        self._idem_lookup = sql.SQL(
+            "select stream_id, version, position from {s}.idempotency_keys where key = %s"
+        ).format(s=s)
+
+    async def ensure_schema(self) -> None:
+        async with self.pool.connection() as conn, conn.transaction():
+            # concurrent starters of the same context must not race on DDL
+            await conn.execute("select pg_advisory_xact_lock(hashtext('crm.ddl'))")
+            await conn.execute(sql.SQL(SCHEMA_DDL).format(s=sql.Identifier(self.schema)))
+
+    async def append(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        expected_version: int,
+        idempotency_key: str | None = None,
+    ) -> AppendResult:
+        if not events:
+            raise ValueError("append needs at least one event")
+        params = {
+            "stream": stream_id,
+            "expected": expected_version,
+            "key": idempotency_key,
+            "ids": [e.event_id for e in events],
+            "types": [e.type for e in events],
+            "svs": [e.schema_version for e in events],
+            "ats": [e.occurred_at for e in events],
+            "datas": [orjson.dumps(e.data).decode() for e in events],
+            "metas": [_metadata_json(e.metadata) for e in events],
+        }
+        query = self._append if idempotency_key is None else self._append_idem
+        async with self.pool.connection() as conn:
+            try:
+                cur = await conn.execute(query, params)
+            except psycopg.errors.UniqueViolation as exc:
+                # a key seen before answers with its first result, whatever the conflict was (the
+                # repeat usually collides on the stream's version before it reaches the key)
+                if idempotency_key and (replay := await self._replay(conn, idempotency_key)):
+                    return replay
+                head = await (await conn.execute(self._head, (stream_id,))).fetchone()
+                raise ConcurrencyError(stream_id, expected_version, head[0] if head else 0) from exc
+            head, version, position = await cur.fetchone()  # type: ignore[misc]
+            if version is None:
+                # nothing appended: the stream has moved on, perhaps by this very key's first append
+                if idempotency_key and (replay := await self._replay(conn, idempotency_key)):
+                    return replay
+                raise ConcurrencyError(stream_id, expected_version, head)
+        return AppendResult(stream_id, version, position)
+
+    async def _replay(self, conn: psycopg.AsyncConnection[Any], key: str) -> AppendResult | None:
+        row = await (await conn.execute(self._idem_lookup, (key,))).fetchone()
+        return AppendResult(row[0], row[1], row[2], replayed=True) if row else None
+
+    async def idempotent_result(self, key: str) -> AppendResult | None:
+        async with self.pool.connection() as conn:
+            return await self._replay(conn, key)
+
+    async def read_stream(
+        self, stream_id: str, *, up_to_version: int | None = None, as_of: datetime | None = None
+    ) -> list[Envelope]:
+        params = {"stream": stream_id, "upto": up_to_version, "asof": as_of}
+        async with self.pool.connection() as conn:
+            rows = await (await conn.execute(self._read_stream, params)).fetchall()
+        return [_row_to_envelope(r) for r in rows]
+
+    async def read_all(self, after: int = 0, limit: int = 1000) -> list[Envelope]:
+        async with self.pool.connection() as conn:
+            if after <= 0:
+                cur = await conn.execute(self._read_all_from_start, {"limit": limit})
+            else:
+                cur = await conn.execute(self._read_all_after, {"after": after, "limit": limit})
+            rows = await cur.fetchall()
+            if (
+                not rows
+                and after > 0
+                and not await (await conn.execute(self._exists, (after,))).fetchone()
+            ):
+                raise ValueError(f"{self.schema}: there is no event at position {after}")
+        return [_row_to_envelope(r) for r in rows]
+
+    async def close(self) -> None:
+        await self.pool.close()

@@ -1,0 +1,174 @@
+"""HTTP plumbing shared by every FastAPI app: RFC 9457 problem+json, correlation ids, health, metrics.
+
+Internal services trust the actor headers the gateway sets (`X-CRM-User`, `X-CRM-Role`,
+`X-CRM-Branch`); they are never exposed publicly (deploy/k8s keeps them cluster-internal).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+import orjson
+from fastapi import FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from crm_platform.auth import Actor, InvalidToken, actor_from_claims
+from crm_platform.domain import DomainError, NotFound
+from crm_platform.eventstore import ConcurrencyError
+
+log = logging.getLogger("crm.http")
+PROBLEM = "application/problem+json"
+
+
+class Problem(Exception):
+    """Raise anywhere in a route to answer with problem+json."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str = "",
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail or title)
+        self.status, self.title, self.detail = status, title, detail
+        self.field, self.headers, self.extra = field, headers, extra
+
+
+def problem_response(
+    status: int,
+    title: str,
+    detail: str = "",
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return Response(orjson.dumps(body), status, headers=headers, media_type=PROBLEM)
+
+
+def _field_of(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"field": _field_of(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
+            for e in exc.errors()
+        ]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem_response(422, "The request is not valid", detail, errors=errors)
+
+    @app.exception_handler(Problem)
+    async def problem(_: Request, exc: Problem) -> Response:
+        errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+        return problem_response(
+            exc.status, exc.title, exc.detail, errors=errors, headers=exc.headers, **exc.extra
+        )
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, exc: NotFound) -> Response:
+        return problem_response(404, "Not found", exc.message)
+
+    @app.exception_handler(DomainError)
+    async def refused(_: Request, exc: DomainError) -> Response:
+        status = 422 if exc.field else 409
+        errors = [{"field": exc.field, "message": exc.message}] if exc.field else None
+        return problem_response(status, "The command was refused", exc.message, errors=errors)
+
+    @app.exception_handler(ConcurrencyError)
+    async def conflict(_: Request, exc: ConcurrencyError) -> Response:
+        return problem_response(
+            409,
+            "The record has changed",
+            f"The record is at version {exc.actual}, not {exc.expected}; reload and try again.",
+            current_version=exc.actual,
+            headers={"ETag": f'"{exc.actual}"'},
+        )
+
+    @app.exception_handler(InvalidToken)
+    async def unauthenticated(_: Request, exc: InvalidToken) -> Response:
+        return problem_response(
+            401, "Not authenticated", str(exc), headers={"WWW-Authenticate": "Bearer"}
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
+        return problem_response(exc.status_code, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(
+            503,
+            "The service could not complete the request",
+            "Nothing was changed by this request; try again.",
+        )
+
+
+def install_correlation(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def correlate(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        cid = request.headers.get("x-correlation-id") or str(uuid.uuid4())
+        request.state.correlation_id = cid
+        response = await call_next(request)
+        response.headers["X-Correlation-ID"] = cid
+        return response
+
+
+def install_metrics(app: FastAPI) -> None:
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def internal_actor(
+    x_crm_user: Annotated[str, Header()],
+    x_crm_role: Annotated[str, Header()],
+    x_crm_branch: Annotated[str, Header()],
+) -> Actor:
+    """The actor of an internal call, as the gateway asserted it."""
+    return actor_from_claims({"sub": x_crm_user, "role": x_crm_role, "branch": x_crm_branch})
+
+
+def parse_if_match(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        version = int(value.strip().removeprefix("W/").strip('"'))
+    except ValueError:
+        raise Problem(
+            422, "The request is not valid", "If-Match must be a version number", field="If-Match"
+        ) from None
+    if version < 0:
+        raise Problem(
+            422, "The request is not valid", "If-Match must not be negative", field="If-Match"
+        )
+    return version
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(body), status, headers=headers, media_type="application/json")
+
+
+__all__ = ["JSONResponse", "Problem"]

@@ -1,0 +1,33 @@
+"""Kafka plumbing: topic creation and the producer settings the relay relies on."""
+
+from __future__ import annotations
+
+import contextlib
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+
+async def ensure_topic(bootstrap: str, topic: str, partitions: int) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        if topic not in await admin.list_topics():
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(
+                    [NewTopic(topic, num_partitions=partitions, replication_factor=1)]
+                )
+    finally:
+        await admin.close()
+
+
+def producer(bootstrap: str) -> AIOKafkaProducer:
+    # acks=all: an event counts as published only once the broker has it; small linger batches
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        linger_ms=2,
+        max_batch_size=512 * 1024,
+        request_timeout_ms=10_000,
+    )

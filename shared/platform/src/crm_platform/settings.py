@@ -1,0 +1,47 @@
+"""Configuration from the environment: every knob is a `CRM_*` variable (docs/configuration.md)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=lambda: _env("CRM_DATABASE_URL", ""))
+    kafka_bootstrap: str = field(default_factory=lambda: _env("CRM_KAFKA_BOOTSTRAP", ""))
+    kafka_partitions: int = field(default_factory=lambda: int(_env("CRM_KAFKA_PARTITIONS", "6")))
+    jwt_secret: str = field(default_factory=lambda: _env("CRM_JWT_SECRET", ""))
+    jwks_url: str = field(default_factory=lambda: _env("CRM_JWKS_URL", ""))
+    jwt_audience: str = field(default_factory=lambda: _env("CRM_JWT_AUDIENCE", ""))
+    jwt_issuer: str = field(default_factory=lambda: _env("CRM_JWT_ISSUER", ""))
+    currency: str = field(default_factory=lambda: _env("CRM_CURRENCY", "CNY"))
+    opportunities_url: str = field(
+        default_factory=lambda: _env("CRM_OPPORTUNITIES_URL", "http://127.0.0.1:8101")
+    )
+    projections_url: str = field(
+        default_factory=lambda: _env("CRM_PROJECTIONS_URL", "http://127.0.0.1:8102")
+    )
+    consistency_wait_seconds: float = field(
+        default_factory=lambda: float(_env("CRM_CONSISTENCY_WAIT_SECONDS", "5"))
+    )
+    log_level: str = field(default_factory=lambda: _env("CRM_LOG_LEVEL", "INFO"))
+
+    def require_database(self) -> str:
+        if not self.database_url:
+            raise RuntimeError("CRM_DATABASE_URL is not set (`crm run` sets it for local runs)")
+        return self.database_url
+
+    def require_kafka(self) -> str:
+        if not self.kafka_bootstrap:
+            raise RuntimeError("CRM_KAFKA_BOOTSTRAP is not set (`crm run` sets it for local runs)")
+        return self.kafka_bootstrap
+
+
+def topic(context: str) -> str:
+    """The Kafka topic a context's events are published to."""
+    return f"crm.{context}.events"

@@ -1,0 +1,191 @@
+"""Through the gateway with real tokens: every process real (PostgreSQL, Tansu, each service)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+from crm_cli.system import System
+from crm_platform.auth import issue_token
+
+SECRET = "e2e-secret-" + uuid4().hex
+
+
+@pytest.fixture(scope="module")
+def system(
+    database_url: str, broker: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[System]:
+    s = System(database_url, broker, SECRET, log_dir=tmp_path_factory.mktemp("logs"))
+    try:
+        yield s.start(timeout=90)
+    finally:
+        s.stop()
+
+
+def client(system: System, role: str = "sales_rep", branch: str | None = None) -> httpx.Client:
+    branch = branch or f"B{uuid4().hex[:6]}"
+    token = issue_token(SECRET, user=f"user-{uuid4().hex[:6]}", role=role, branch=branch)
+    return httpx.Client(
+        base_url=system.url, headers={"Authorization": f"Bearer {token}"}, timeout=15
+    )
+
+
+def new_opportunity(amount: float = 1000.0, **extra: Any) -> dict[str, Any]:
+    return {
+        "account_id": "acct-1",
+        "name": "Pumps",
+        "amount": amount,
+        "currency": "CNY",
+        "expected_close": "2027-06-30",
+        **extra,
+    }
+
+
+def stages(body: dict[str, Any]) -> dict[str, tuple[int, float]]:
+    return {s["stage"]: (s["count"], s["amount"]) for s in body["stages"]}
+
+
+def test_health(system: System) -> None:
+    assert httpx.get(f"{system.url}/health").status_code == 200
+
+
+def test_a_command_shows_in_the_funnel_when_read_with_its_token(system: System) -> None:
+    with client(system) as c:
+        opened = c.post("/v1/opportunities", json=new_opportunity(1200.5))
+        assert opened.status_code == 201, opened.text
+        body = opened.json()
+        assert set(body) >= {"id", "version", "consistency_token"} and body["version"] == 1
+        funnel = c.get("/v1/reports/funnel", params={"consistent_with": body["consistency_token"]})
+        assert funnel.status_code == 200 and "X-CRM-Stale" not in funnel.headers
+        assert stages(funnel.json())["prospecting"] == (1, 1200.5)
+
+        moved = c.post(f"/v1/opportunities/{body['id']}/stage", json={"stage": "bidding"})
+        assert moved.status_code == 200 and moved.json()["version"] == 2
+        funnel = c.get(
+            "/v1/reports/funnel", params={"consistent_with": moved.json()["consistency_token"]}
+        )
+        assert stages(funnel.json())["prospecting"] == (0, 0)
+        assert stages(funnel.json())["bidding"] == (1, 1200.5)
+
+        state = c.get(f"/v1/opportunities/{body['id']}").json()
+        assert state["stage"] == "bidding" and [h["stage"] for h in state["stage_history"]] == [
+            "prospecting",
+            "bidding",
+        ]
+
+
+def test_branches_are_isolated_and_hq_sees_all(system: System) -> None:
+    with client(system, branch="NORTH1") as north, client(system, branch="SOUTH1") as south:
+        made = north.post("/v1/opportunities", json=new_opportunity(500)).json()
+        assert south.get(f"/v1/opportunities/{made['id']}").status_code == 404
+        assert (
+            south.post(
+                f"/v1/opportunities/{made['id']}/stage", json={"stage": "bidding"}
+            ).status_code
+            == 404
+        )
+        assert south.get("/v1/reports/funnel", params={"branch": "NORTH1"}).status_code == 404
+        mine = south.get(
+            "/v1/reports/funnel", params={"consistent_with": made["consistency_token"]}
+        ).json()
+        assert mine["branch"] == "SOUTH1" and stages(mine)["prospecting"] == (0, 0)
+    with client(system, role="hq_analyst", branch="HQ") as hq:
+        assert hq.get(f"/v1/opportunities/{made['id']}").status_code == 200
+        north_only = hq.get(
+            "/v1/reports/funnel",
+            params={"branch": "NORTH1", "consistent_with": made["consistency_token"]},
+        ).json()
+        assert stages(north_only)["prospecting"] == (1, 500)
+        company = hq.get("/v1/reports/funnel").json()
+        assert company["branch"] is None and stages(company)["prospecting"][0] >= 1
+        # an HQ caller must name the branch a new record belongs to
+        refused = hq.post("/v1/opportunities", json=new_opportunity())
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "branch"
+        assert (
+            hq.post("/v1/opportunities", json=new_opportunity(branch="NORTH1")).status_code == 201
+        )
+
+
+def test_missing_or_bad_tokens_are_401(system: System) -> None:
+    assert httpx.get(f"{system.url}/v1/reports/funnel").status_code == 401
+    forged = issue_token("not-the-secret", user="u", role="admin", branch="HQ")
+    answer = httpx.get(
+        f"{system.url}/v1/reports/funnel", headers={"Authorization": f"Bearer {forged}"}
+    )
+    assert answer.status_code == 401
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (new_opportunity(amount=-5), "amount"),
+        (new_opportunity(amount=0), "amount"),
+        (new_opportunity(currency="usd"), "currency"),
+        (new_opportunity(expected_close="next week"), "expected_close"),
+        (
+            {"name": "no account", "amount": 1, "currency": "CNY", "expected_close": "2027-01-01"},
+            "account_id",
+        ),
+        (new_opportunity(surprise=1), "surprise"),
+    ],
+)
+def test_bad_input_is_422_naming_the_field_and_writes_nothing(
+    system: System, body: dict[str, Any], field: str
+) -> None:
+    with client(system) as c:
+        answer = c.post("/v1/opportunities", json=body)
+        assert answer.status_code == 422
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert field in [e["field"] for e in answer.json()["errors"]]
+        assert stages(c.get("/v1/reports/funnel").json())["prospecting"] == (0, 0)
+
+
+def test_malformed_requests_never_yield_500(system: System) -> None:
+    with client(system) as c:
+        for answer in (
+            c.post(
+                "/v1/opportunities",
+                content=b"{not json",
+                headers={"content-type": "application/json"},
+            ),
+            c.post("/v1/opportunities", json=[1, 2]),
+            c.post("/v1/opportunities/../../etc/stage", json={"stage": "won"}),
+            c.post(f"/v1/opportunities/{uuid4()}/stage", json={"stage": "lost"}),
+            c.post(f"/v1/opportunities/{uuid4()}/stage", json={"stage": "won"}),
+            c.get("/v1/reports/funnel", params={"consistent_with": "garbage"}),
+            c.get(f"/v1/opportunities/{'x' * 5000}"),
+        ):
+            assert answer.status_code < 500, answer.text
+
+
+def test_auditors_and_service_agents_cannot_write(system: System) -> None:
+    for role in ("auditor", "service_agent", "marketing"):
+        with client(system, role=role) as c:
+            assert c.post("/v1/opportunities", json=new_opportunity()).status_code == 403
+
+
+def test_idempotency_key_returns_the_first_answer(system: System) -> None:
+    with client(system) as c:
+        key = {"Idempotency-Key": str(uuid4())}
+        first = c.post("/v1/opportunities", json=new_opportunity(77), headers=key)
+        again = c.post("/v1/opportunities", json=new_opportunity(77), headers=key)
+        assert first.status_code == 201 and again.json()["id"] == first.json()["id"]
+        funnel = c.get(
+            "/v1/reports/funnel", params={"consistent_with": again.json()["consistency_token"]}
+        ).json()
+        assert stages(funnel)["prospecting"] == (1, 77)
+
+
+def test_if_match_conflict_is_409_with_the_current_version(system: System) -> None:
+    with client(system) as c:
+        made = c.post("/v1/opportunities", json=new_opportunity()).json()
+        url = f"/v1/opportunities/{made['id']}/stage"
+        assert c.post(url, json={"stage": "bidding"}, headers={"If-Match": "1"}).status_code == 200
+        stale = c.post(url, json={"stage": "negotiation"}, headers={"If-Match": "1"})
+        assert stale.status_code == 409 and stale.json()["current_version"] == 2
+        assert c.post(url, json={"stage": "won"}).status_code == 200
+        assert c.post(url, json={"stage": "bidding"}).status_code == 409
