@@ -36,10 +36,12 @@ class Relay:
         bootstrap: str,
         *,
         partitions: int = 6,
+        replication: int = 1,
         batch: int = 2000,
     ) -> None:
         self.store, self.context, self.bootstrap = store, context, bootstrap
         self.topic, self.partitions, self.batch = topic(context), partitions, batch
+        self.replication = replication
         s = sql.Identifier(store.schema)
         self._load = sql.SQL(
             "select position from {s}.relay_checkpoints where name = 'kafka'"
@@ -72,7 +74,7 @@ class Relay:
         while not stop.is_set():
             kafka: AIOKafkaProducer | None = None
             try:
-                await ensure_topic(self.bootstrap, self.topic, self.partitions)
+                await ensure_topic(self.bootstrap, self.topic, self.partitions, self.replication)
                 kafka = producer(self.bootstrap)
                 await kafka.start()
                 log.info("relay publishing", extra={"context": self.context})

@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None, *, relay: bool = True) -> FastA
                     CONTEXT,
                     settings.require_kafka(),
                     partitions=settings.kafka_partitions,
+                    replication=settings.kafka_replication,
                 ).run(stop)
             )
         try:
