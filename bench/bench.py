@@ -1,0 +1,122 @@
+"""`make bench`: performance figures on the local embedded PostgreSQL and Tansu (printed, never asserted).
+
+Store appends (1 and 8 clients, one event per transaction), read-all with decoding, relay to Kafka,
+and the reference: the `eventsourcing` library saving one-event aggregates on the same server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+import urllib.parse
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import uuid4
+
+from crm_events import Metadata, NewEvent
+from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
+from crm_platform.local import TansuBroker, embedded_postgres, ensure_database
+from crm_platform.relay import Relay
+
+META = Metadata("bench", "sales_rep", "SH01", "bench")
+N1, N8 = 3000, 16000
+
+
+def event() -> NewEvent:
+    return NewEvent(uuid4(), "OpportunityOpened", 1, datetime.now(UTC), {"amount": "100.00"}, META)
+
+
+def line(name: str, n: int, seconds: float, target: str = "") -> float:
+    rate = n / seconds
+    print(f"{name:<48} {rate:>10,.0f} events/s  ({n} in {seconds:.2f}s) {target}", flush=True)
+    return rate
+
+
+async def appends(store: PostgresEventStore, clients: int, total: int) -> float:
+    async def writer(k: int) -> None:
+        for _ in range(total // clients):
+            await store.append(f"bench-{uuid4()}", [event()], 0)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(writer(k) for k in range(clients)))
+    return time.perf_counter() - start
+
+
+async def crm(url: str, bootstrap: str) -> tuple[float, int]:
+    pool = open_pool(url, max_size=12)
+    await pool.open()
+    store = PostgresEventStore(pool, "bench")
+    await store.ensure_schema()
+    one = line(
+        "store append, 1 client", N1, await appends(store, 1, N1), "(target >= 2x eventsourcing)"
+    )
+    line("store append, 8 clients", N8, await appends(store, 8, N8), "(target >= 5,000)")
+    start, n, after = time.perf_counter(), 0, 0
+    while batch := await store.read_all(after, 5000):
+        n, after = n + len(batch), batch[-1].position
+    line("read all with decoding", n, time.perf_counter() - start, "(target >= 80,000)")
+    stop = asyncio.Event()
+    relay = Relay(store, "bench", bootstrap, batch=5000)
+    start = time.perf_counter()
+    task = asyncio.create_task(relay.run(stop))
+    while await relay.checkpoint() < after:
+        await asyncio.sleep(0.05)
+    line(
+        "relay store -> Kafka",
+        n,
+        time.perf_counter() - start,
+        "(target >= 20,000; includes connect)",
+    )
+    stop.set()
+    await task
+    await pool.close()
+    return one, n
+
+
+def eventsourcing_reference(url: str) -> float:
+    parts = urllib.parse.urlsplit(url)
+    os.environ.update(
+        PERSISTENCE_MODULE="eventsourcing.postgres",
+        POSTGRES_DBNAME=parts.path.strip("/"),
+        POSTGRES_HOST=urllib.parse.parse_qs(parts.query)["host"][0],
+        POSTGRES_PORT="5432",
+        POSTGRES_USER=parts.username or "postgres",
+        POSTGRES_PASSWORD="",
+        CREATE_TABLE="true",
+    )
+    from eventsourcing.application import Application
+    from eventsourcing.domain import Aggregate
+    from eventsourcing.domain import event as es_event
+
+    class Deal(Aggregate):
+        @es_event("Opened")
+        def __init__(self, amount: str) -> None:
+            self.amount = amount
+
+    app: Application = Application()
+    start = time.perf_counter()
+    for _ in range(N1):
+        app.save(Deal("100.00"))
+    rate = line("eventsourcing library: save, 1 client", N1, time.perf_counter() - start)
+    start = time.perf_counter()
+    n = len(list(app.recorder.select_notifications(start=1, limit=10**9)))
+    line("eventsourcing library: read notification log", n, time.perf_counter() - start)
+    return rate
+
+
+def main() -> None:
+    with embedded_postgres(Path(tempfile.mkdtemp()) / "pg", keep=False) as admin:
+        url = ensure_database(admin, "bench")
+        broker = TansuBroker().start()
+        try:
+            one, _ = asyncio.run(crm(url, broker.bootstrap))
+        finally:
+            broker.stop()
+        reference = eventsourcing_reference(url)
+        print(f"\nsingle-client append vs eventsourcing: {one / reference:.2f}x (target >= 2x)")
+
+
+if __name__ == "__main__":
+    main()
