@@ -170,11 +170,15 @@ class PostgresEventStore:
         ).format(c=cols, s=s)
         self._read_all_from_start = sql.SQL(
             "select {c} from {s}.events"
-            " order by position limit %(limit)s"
+            " where transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
+            " order by transaction_id, position limit %(limit)s"
         ).format(c=cols, s=s)
         self._read_all_after = sql.SQL(
             "select {c} from {s}.events"
-            " where position > %(after)s order by position limit %(limit)s"
+            " where transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
+            " and (transaction_id, position) >"
+            " (select transaction_id, position from {s}.events where position = %(after)s)"
+            " order by transaction_id, position limit %(limit)s"
         ).format(c=cols, s=s)
         self._exists = sql.SQL("select 1 from {s}.events where position = %s").format(s=s)
         self._head = sql.SQL(
