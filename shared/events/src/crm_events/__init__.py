@@ -3,7 +3,7 @@
 Importing this package registers every event type.
 """
 
-from crm_events import opportunities
+from crm_events import contracts, leads, opportunities, service_desk
 from crm_events.codec import decode, envelope_from_json, envelope_to_json, from_data, to_data
 from crm_events.envelope import Envelope, Metadata, NewEvent
 from crm_events.registry import UnknownEventType, event, registry
@@ -18,7 +18,10 @@ __all__ = [
     "envelope_to_json",
     "event",
     "from_data",
+    "contracts",
+    "leads",
     "opportunities",
+    "service_desk",
     "registry",
     "to_data",
 ]

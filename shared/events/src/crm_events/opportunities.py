@@ -33,3 +33,36 @@ class OpportunityStageChanged:
     from_stage: str
     to_stage: str
     changed_at: datetime
+
+
+# --- crossing contexts: the contracts context drafts a contract from this -----------------------
+@dataclass(frozen=True, slots=True)
+class OpportunityLine:
+    product: str
+    product_line: str
+    quantity: Decimal
+    unit_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TeamShare:
+    user_id: str
+    share: Decimal  # percent; a team's shares add up to 100
+
+
+@event("OpportunityWon")
+@dataclass(frozen=True, slots=True)
+class OpportunityWon:
+    """The deal is won: everything the contracts context needs to draft the contract."""
+
+    opportunity_id: str
+    account_id: str
+    branch: str
+    owner_id: str
+    amount: Decimal
+    currency: str
+    lines: tuple[OpportunityLine, ...]
+    team: tuple[TeamShare, ...]
+    lead_id: str | None
+    campaign_id: str | None
+    won_at: datetime

@@ -15,9 +15,7 @@ class Settings:
     database_url: str = field(default_factory=lambda: _env("CRM_DATABASE_URL", ""))
     kafka_bootstrap: str = field(default_factory=lambda: _env("CRM_KAFKA_BOOTSTRAP", ""))
     kafka_partitions: int = field(default_factory=lambda: int(_env("CRM_KAFKA_PARTITIONS", "6")))
-    kafka_replication: int = field(
-        default_factory=lambda: int(_env("CRM_KAFKA_REPLICATION", "1"))
-    )
+    kafka_replication: int = field(default_factory=lambda: int(_env("CRM_KAFKA_REPLICATION", "1")))
     jwt_secret: str = field(default_factory=lambda: _env("CRM_JWT_SECRET", ""))
     jwks_url: str = field(default_factory=lambda: _env("CRM_JWKS_URL", ""))
     jwt_audience: str = field(default_factory=lambda: _env("CRM_JWT_AUDIENCE", ""))

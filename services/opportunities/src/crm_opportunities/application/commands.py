@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from uuid import uuid4
 
-from crm_events import Metadata
 from crm_events.opportunities import CONTEXT
 from crm_platform.auth import Actor
-from crm_platform.consistency import ConsistencyToken
-from crm_platform.domain import DomainError, NotFound
+from crm_platform.commands import Accepted, Request, branch_for, visible_to
 from crm_platform.eventstore import AppendResult, EventStore
 from crm_platform.handler import handle, load
 
@@ -26,64 +23,14 @@ from crm_opportunities.domain.opportunity import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Accepted:
-    id: str
-    version: int
-    position: int
-    consistency_token: str
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    """What every command call carries besides its own fields."""
-
-    actor: Actor
-    correlation_id: str
-    at: datetime
-    idempotency_key: str | None = None
-    expected_version: int | None = None
-
-    def key(self, command: str) -> str | None:
-        """Idempotency keys are scoped to the caller and the command, so they never collide."""
-        if self.idempotency_key is None:
-            return None
-        return f"{self.actor.user_id}|{command}|{self.idempotency_key}"
-
-    def metadata(self) -> Metadata:
-        return Metadata(
-            self.actor.user_id,
-            self.actor.role,
-            self.actor.branch,
-            self.correlation_id,
-            causation_id=str(uuid4()),
-        )
-
-
 def _accepted(opportunity_id: str, result: AppendResult) -> Accepted:
-    token = ConsistencyToken(CONTEXT, result.stream_id, result.version)
-    return Accepted(opportunity_id, result.version, result.position, str(token))
+    return Accepted.of(CONTEXT, opportunity_id, result)
 
 
 def _visible_to(actor: Actor) -> Callable[[State], None]:
-    def check(state: State) -> None:
-        if not isinstance(state, Opportunity) or not actor.sees(state.branch):
-            raise NotFound("There is no such opportunity.")
-
-    return check
-
-
-def branch_for(actor: Actor, requested: str | None) -> str:
-    """The branch a new record belongs to: the caller's own, or the one an HQ caller names."""
-    if actor.is_hq:
-        if not requested:
-            raise DomainError(
-                "HQ staff must say which branch the record belongs to.", field="branch"
-            )
-        return requested
-    if requested and requested != actor.branch:
-        raise DomainError("You can only create records for your own branch.", field="branch")
-    return actor.branch
+    return visible_to(
+        actor, "opportunity", lambda s: s.branch if isinstance(s, Opportunity) else None
+    )
 
 
 async def open_opportunity(

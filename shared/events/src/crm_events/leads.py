@@ -1,0 +1,63 @@
+"""Events of the `leads` context (stream ids: campaign-<uuid>, lead-<uuid>, account-<uuid>)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from crm_events.registry import event
+
+CONTEXT = "leads"
+
+
+# --- crossing contexts -------------------------------------------------------------------------
+@event("LeadConverted")
+@dataclass(frozen=True, slots=True)
+class LeadConverted:
+    """A qualified lead became a customer; the opportunities context opens `opportunity_id` from it."""
+
+    lead_id: str
+    account_id: str
+    account_created: bool
+    opportunity_id: str
+    opportunity_name: str
+    amount: Decimal
+    currency: str
+    expected_close: date
+    campaign_id: str | None
+    branch: str
+    owner_id: str
+    converted_at: datetime
+
+
+@event("CustomerGradeChanged")
+@dataclass(frozen=True, slots=True)
+class CustomerGradeChanged:
+    """The customer's effective ABC grade changed (computed, overridden by a manager, or cleared).
+
+    The service desk sets SLAs from it; stream `account-<uuid>`.
+    """
+
+    account_id: str
+    branch: str
+    grade: str  # "A" | "B" | "C"
+    previous_grade: str | None
+    source: str  # "computed" | "override" | "override-cleared" | "admin"
+    changed_at: datetime
+
+
+@event("OwnerTransferred")
+@dataclass(frozen=True, slots=True)
+class OwnerTransferred:
+    """All of an owner's accounts, leads and open opportunities go to a successor (permanent).
+
+    Stream `transfer-<uuid>`; every context that holds records of `from_user` reassigns them.
+    """
+
+    transfer_id: str
+    branch: str
+    from_user: str
+    to_user: str
+    reason: str
+    transferred_at: datetime
