@@ -32,10 +32,10 @@ integration: $(VENV)
 e2e: $(VENV)
 	.venv/bin/pytest -q tests/e2e
 
-lint: $(VENV)  ## ruff on everything, mypy (strict) on the shared code
+lint: $(VENV)  ## ruff and mypy (strict) on all code
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy shared/events/src shared/platform/src
+	.venv/bin/mypy shared/*/src services/*/src cli/src
 
 bench: $(VENV)  ## performance figures (printed, never asserted)
 	.venv/bin/python bench/bench.py

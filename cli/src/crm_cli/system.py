@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 from crm_platform.local import free_port, wait_for_port
 
+# Every process of the system, in start order; the gateway comes last.
 SERVICES = ("opportunities", "projections", "gateway")
 
 
@@ -47,15 +48,18 @@ class System:
         return f"http://127.0.0.1:{self.gateway_port}"
 
     def env(self) -> dict[str, str]:
-        self.ports.setdefault("opportunities", free_port())
-        self.ports.setdefault("projections", free_port())
+        for name in SERVICES[:-1]:
+            self.ports.setdefault(name, free_port())
+        urls = {
+            f"CRM_{name.upper().replace('-', '_')}_URL": f"http://127.0.0.1:{port}"
+            for name, port in self.ports.items()
+        }
         return {
             **os.environ,
             "CRM_DATABASE_URL": self.database_url,
             "CRM_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
             "CRM_JWT_SECRET": self.jwt_secret,
-            "CRM_OPPORTUNITIES_URL": f"http://127.0.0.1:{self.ports['opportunities']}",
-            "CRM_PROJECTIONS_URL": f"http://127.0.0.1:{self.ports['projections']}",
+            **urls,
             "CRM_GATEWAY_PORT": str(self.gateway_port),
             **self.extra_env,
         }
@@ -71,7 +75,7 @@ class System:
             else None
         )
         self.procs[name] = subprocess.Popen(
-            [sys.executable, "-m", f"crm_{name}"],
+            [sys.executable, "-m", f"crm_{name.replace('-', '_')}"],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=out,

@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import httpx
+from crm_api import ROUTES
 from crm_platform.auth import TokenVerifier
 from crm_platform.http import (
     install_correlation,
@@ -19,7 +20,7 @@ from fastapi.responses import Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from crm_gateway import opportunities, reports
+from crm_gateway import reports, routes
 
 DESCRIPTION = """The CRM's public API. Every call carries `Authorization: Bearer <JWT>` with the
 claims `sub` (user id), `role` and `branch`. Branch roles see their own branch only; HQ roles see all;
@@ -37,14 +38,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             pool_size=10,
             max_overflow=10,
         )
-        app.state.services = httpx.AsyncClient(
-            base_url=settings.opportunities_url, timeout=httpx.Timeout(10.0, connect=2.0)
-        )
+        app.state.services = {
+            context: httpx.AsyncClient(
+                base_url=settings.url_of(context), timeout=httpx.Timeout(10.0, connect=2.0)
+            )
+            for context in ROUTES
+        }
         app.state.probe = httpx.AsyncClient(timeout=2.0)
         try:
             yield
         finally:
-            await app.state.services.aclose()
+            for client in app.state.services.values():
+                await client.aclose()
             await app.state.probe.aclose()
             await app.state.read_models.dispose()
 
@@ -59,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     install_correlation(app)
     install_metrics(app)
-    app.include_router(opportunities.router)
+    app.include_router(routes.router(ROUTES))
     app.include_router(reports.router)
 
     @app.get("/health", tags=["operations"])
@@ -72,12 +77,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             checks["read_models"] = "ok"
         except Exception as exc:
             checks["read_models"] = f"down: {type(exc).__name__}"
-        for name, url in (
-            ("opportunities", settings.opportunities_url),
-            ("projections", settings.projections_url),
-        ):
+        for name in (*ROUTES, "projections"):
             try:
-                answer = await app.state.probe.get(f"{url}/health")
+                answer = await app.state.probe.get(f"{settings.url_of(name)}/health")
                 checks[name] = "ok" if answer.status_code == 200 else f"down: {answer.status_code}"
             except httpx.HTTPError as exc:
                 checks[name] = f"down: {type(exc).__name__}"

@@ -21,6 +21,7 @@ async def forward(
     method: str,
     url: str,
     json: Any = None,
+    params: dict[str, Any] | None = None,
 ) -> Response:
     headers = {
         "X-CRM-User": actor.user_id,
@@ -30,7 +31,7 @@ async def forward(
     }
     headers.update({h: v for h in _PASSED_HEADERS if (v := request.headers.get(h)) is not None})
     try:
-        answer = await client.request(method, url, json=json, headers=headers)
+        answer = await client.request(method, url, json=json, params=params, headers=headers)
     except httpx.HTTPError as exc:
         raise Problem(
             503,

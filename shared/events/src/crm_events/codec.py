@@ -87,7 +87,8 @@ def to_data(event: Any) -> dict[str, Any]:
 
 def from_data(cls: type[T], data: dict[str, Any]) -> T:
     """Build `cls` from a JSON-ready dict; unknown keys (added by newer writers) are ignored."""
-    return cls(**{name: conv(data[name]) for name, conv in _field_decoders(cls) if name in data})
+    fields = _field_decoders(cls)  # type: ignore[arg-type]  # classes are hashable
+    return cls(**{name: conv(data[name]) for name, conv in fields if name in data})
 
 
 def decode(envelope: Envelope, reg: Registry = registry) -> Any:

