@@ -21,7 +21,7 @@ from crm_platform.local import TansuBroker, embedded_postgres, ensure_database
 from crm_platform.relay import Relay
 
 META = Metadata("bench", "sales_rep", "SH01", "bench")
-N1, N8 = 3000, 16000
+N1, N8, BULK = 3000, 16000, 100_000
 
 
 def event() -> NewEvent:
@@ -53,6 +53,8 @@ async def crm(url: str, bootstrap: str) -> tuple[float, int]:
         "store append, 1 client", N1, await appends(store, 1, N1), "(target >= 2x eventsourcing)"
     )
     line("store append, 8 clients", N8, await appends(store, 8, N8), "(target >= 5,000)")
+    for _ in range(BULK // 1000):  # a longer log, so that reading and relaying are measured steadily
+        await store.append(f"bench-{uuid4()}", [event() for _ in range(1000)], 0)
     start, n, after = time.perf_counter(), 0, 0
     while batch := await store.read_all(after, 5000):
         n, after = n + len(batch), batch[-1].position
