@@ -16,3 +16,11 @@ PROJECTION_STALENESS = Gauge(
     "crm_projection_staleness_seconds", "Age of the last event a read model applied", ["projection"]
 )
 REQUEST_SECONDS = Histogram("crm_http_request_seconds", "HTTP request latency", ["route", "status"])
+REACTIONS = Counter(
+    "crm_reactions_total", "Foreign events reacted to", ["context", "event_type", "outcome"]
+)
+DEAD_LETTERS = Counter(
+    "crm_dead_letters_total",
+    "Reactions the domain refused (logged, skipped)",
+    ["context", "event_type"],
+)

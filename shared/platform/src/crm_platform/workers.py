@@ -1,0 +1,126 @@
+"""Background workers of a command service: reactions to other contexts' events, scheduled checks.
+
+A reaction consumes a foreign context's topic in the consumer group `crm.<context>.reactions` and
+turns each event it cares about into one of its own commands. Delivery is at least once, so every
+reaction must be idempotent (derive the idempotency key from the event id, or let the aggregate answer
+a repeated reaction with no events). The offset is committed only after the batch is handled; a
+transient failure (database away) is retried with back-off and never skips an event. A command the
+domain refuses is logged and counted as a dead letter, and the stream moves on: a business refusal
+does not get better by retrying.
+
+A scheduled check runs every `seconds` with the current time, the one place the clock is read;
+the domain receives `now` in its command, so tests drive the same checks with a fake clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaConsumer
+from crm_events import Envelope, envelope_from_json
+
+from crm_platform.auth import Actor
+from crm_platform.commands import Request
+from crm_platform.domain import DomainError
+from crm_platform.kafka import ensure_topic
+from crm_platform.metrics import DEAD_LETTERS, REACTIONS
+from crm_platform.service import Service, Worker
+from crm_platform.settings import topic
+
+log = logging.getLogger("crm.workers")
+
+Reaction = Callable[[Service, Envelope], Awaitable[None]]
+Check = Callable[[Service, datetime], Awaitable[None]]
+MAX_BACKOFF_SECONDS = 10.0
+
+
+def system_request(service: Service, cause: Envelope, at: datetime | None = None) -> Request:
+    """The request of a command the system issues in reaction to `cause` (its actor and causation)."""
+    branch = cause.metadata.branch
+    return Request(
+        actor=Actor(f"system:{service.context}", "admin", branch),
+        correlation_id=cause.metadata.correlation_id,
+        at=at or datetime.now(UTC),
+        idempotency_key=f"reaction:{cause.event_id}",
+        causation_id=str(cause.event_id),
+    )
+
+
+async def _handle(service: Service, reaction: Reaction, envelope: Envelope) -> None:
+    try:
+        await reaction(service, envelope)
+        REACTIONS.labels(service.context, envelope.type, "applied").inc()
+    except DomainError as exc:
+        DEAD_LETTERS.labels(service.context, envelope.type).inc()
+        log.warning(
+            "reaction to %s %s refused: %s",
+            envelope.type,
+            envelope.event_id,
+            exc.message,
+            extra={"correlation_id": envelope.metadata.correlation_id},
+        )
+
+
+def reactions(source: str, handlers: Mapping[str, Reaction]) -> Worker:
+    """A worker reacting to events of context `source`, by event type."""
+
+    async def react(service: Service, stop: asyncio.Event) -> None:
+        bootstrap = service.settings.require_kafka()
+        backoff = 0.5
+        while not stop.is_set():
+            consumer = AIOKafkaConsumer(
+                topic(source),
+                bootstrap_servers=bootstrap,
+                group_id=f"crm.{service.context}.reactions",
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+            )
+            try:
+                await ensure_topic(
+                    bootstrap,
+                    topic(source),
+                    service.settings.kafka_partitions,
+                    service.settings.kafka_replication,
+                )
+                await consumer.start()
+                while not stop.is_set():
+                    batches = await consumer.getmany(timeout_ms=500, max_records=500)
+                    for messages in batches.values():
+                        for message in messages:
+                            envelope = envelope_from_json(message.value or b"{}")
+                            if (reaction := handlers.get(envelope.type)) is not None:
+                                await _handle(service, reaction, envelope)
+                    if batches:
+                        await consumer.commit()
+                    backoff = 0.5
+            except Exception:
+                log.exception("reactions to %s failed; retrying in %.1fs", source, backoff)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+            finally:
+                with contextlib.suppress(Exception):
+                    await consumer.stop()
+
+    react.__name__ = f"reactions_to_{source}"
+    return react
+
+
+def every(seconds: float, check: Check) -> Worker:
+    """A worker running `check(service, now)` every `seconds` (first run right away)."""
+
+    async def scheduled(service: Service, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await check(service, datetime.now(UTC))
+            except Exception:
+                log.exception("scheduled check %s failed", check.__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), seconds)
+
+    scheduled.__name__ = f"every_{seconds:g}s_{check.__name__}"
+    return scheduled
