@@ -1,0 +1,7 @@
+"""Routes and request models of the `service-desk` context."""
+
+from __future__ import annotations
+
+from crm_api.routes import Route
+
+ROUTES: tuple[Route, ...] = ()
