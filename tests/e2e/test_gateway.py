@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from uuid import uuid4
 
@@ -11,26 +10,7 @@ import pytest
 from crm_cli.system import System
 from crm_platform.auth import issue_token
 
-SECRET = "e2e-secret-" + uuid4().hex
-
-
-@pytest.fixture(scope="module")
-def system(
-    database_url: str, broker: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[System]:
-    s = System(database_url, broker, SECRET, log_dir=tmp_path_factory.mktemp("logs"))
-    try:
-        yield s.start(timeout=90)
-    finally:
-        s.stop()
-
-
-def client(system: System, role: str = "sales_rep", branch: str | None = None) -> httpx.Client:
-    branch = branch or f"B{uuid4().hex[:6]}"
-    token = issue_token(SECRET, user=f"user-{uuid4().hex[:6]}", role=role, branch=branch)
-    return httpx.Client(
-        base_url=system.url, headers={"Authorization": f"Bearer {token}"}, timeout=15
-    )
+from .conftest import client
 
 
 def new_opportunity(amount: float = 1000.0, **extra: Any) -> dict[str, Any]:

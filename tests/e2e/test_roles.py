@@ -1,0 +1,134 @@
+"""Every route, every role, from the record's own branch and from a foreign one (DOMAIN.md §0).
+
+The route table (crm_api) says which roles may call a route; these tests check that the running
+system enforces it (403), that a branch role never reaches another branch's record (404) nor
+creates records for another branch (422 naming `branch`), and that the table itself keeps the
+rules DOMAIN.md states outright.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+from crm_api import ROUTES, Route
+from crm_cli.system import System
+from crm_platform.auth import HQ_ROLES, ROLES
+
+from .conftest import token
+
+SERVED = [(context, route) for context, table in ROUTES.items() for route in table]
+OWN, FOREIGN = "RT-OWN", "RT-FOREIGN"
+
+
+def example(route: Route) -> dict[str, Any] | None:
+    if route.body is None:
+        return None
+    extra = route.body.model_config.get("json_schema_extra") or {}
+    examples = extra.get("examples") if isinstance(extra, dict) else None
+    assert examples, f"{route.name}: every request body needs an OpenAPI example"
+    return dict(examples[0])
+
+
+def as_admin(system: System, branch: str) -> httpx.Client:
+    return httpx.Client(
+        base_url=system.url,
+        headers={"Authorization": f"Bearer {token('admin', 'HQ')}"},
+        timeout=15,
+    )
+
+
+def _opportunity(c: httpx.Client, branch: str) -> str:
+    body = {
+        "account_id": "acct-roles",
+        "name": "Role matrix",
+        "amount": 1000,
+        "currency": "CNY",
+        "expected_close": "2027-06-30",
+        "branch": branch,
+    }
+    answer = c.post("/v1/opportunities", json=body)
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["id"])
+
+
+# path parameter -> how to make such a record in a branch (a fresh one per call)
+FACTORIES: dict[str, Callable[[httpx.Client, str], str]] = {
+    "opportunity_id": _opportunity,
+}
+
+
+def call(
+    system: System, route: Route, role: str, branch: str, record_branch: str
+) -> httpx.Response:
+    with as_admin(system, record_branch) as admin:
+        ids = {p: FACTORIES[p](admin, record_branch) for p in route.params}
+    body = example(route)
+    if body is not None and "branch" in route.body.model_fields:  # type: ignore[union-attr]
+        body["branch"] = record_branch
+    with httpx.Client(
+        base_url=system.url,
+        headers={"Authorization": f"Bearer {token(role, branch)}"},
+        timeout=15,
+    ) as c:
+        return c.request(route.method, "/v1" + route.path.format(**ids), json=body)
+
+
+@pytest.mark.parametrize(("context", "route"), SERVED, ids=[r.name for _, r in SERVED])
+def test_every_role_from_own_and_foreign_branch(system: System, context: str, route: Route) -> None:
+    missing = [p for p in route.params if p not in FACTORIES]
+    assert not missing, f"no factory for {missing}: add one so the matrix covers {route.name}"
+    for role in sorted(ROLES):
+        own = call(system, route, role, OWN, OWN)
+        if role not in route.roles:
+            assert own.status_code == 403, (role, own.text)
+            continue
+        assert own.status_code not in (401, 403, 404) and own.status_code < 500, (role, own.text)
+        foreign = call(system, route, role, OWN, FOREIGN)
+        if role in HQ_ROLES:
+            assert foreign.status_code not in (401, 403, 404), (role, foreign.text)
+        elif route.params:
+            assert foreign.status_code == 404, (role, foreign.text)
+        elif route.writes and route.body is not None and "branch" in route.body.model_fields:
+            assert foreign.status_code == 422, (role, foreign.text)
+            assert foreign.json()["errors"][0]["field"] == "branch"
+        assert foreign.status_code < 500, (role, foreign.text)
+
+
+def test_the_table_keeps_the_rules_of_the_domain() -> None:
+    for _, route in SERVED:
+        if route.writes:
+            assert "auditor" not in route.roles, f"{route.name}: auditors write nothing"
+        else:
+            assert "auditor" in route.roles, f"{route.name}: auditors read everything"
+        if route.writes and any(w in route.name for w in ("approve", "reject")):
+            assert route.roles <= {"branch_manager"}, f"{route.name}: only a branch manager"
+        if route.writes and route.path.startswith("/quotas"):
+            assert route.roles <= {"hq_analyst", "admin"}, f"{route.name}: only HQ sets quotas"
+
+
+def test_every_route_is_unique_and_documented() -> None:
+    names = [r.name for _, r in SERVED]
+    assert len(names) == len(set(names))
+    keys = [(r.method, r.path) for _, r in SERVED]
+    assert len(keys) == len(set(keys))
+    for _, route in SERVED:
+        assert route.summary
+        example(route)
+
+
+def test_an_unknown_record_is_404_for_every_record_route(system: System) -> None:
+    with httpx.Client(
+        base_url=system.url,
+        headers={"Authorization": f"Bearer {token('admin', 'HQ')}"},
+        timeout=15,
+    ) as c:
+        for _, route in SERVED:
+            if not route.params:
+                continue
+            ids = {p: str(uuid4()) for p in route.params}
+            answer = c.request(route.method, "/v1" + route.path.format(**ids), json=example(route))
+            assert answer.status_code == 404, (route.name, answer.text)
