@@ -80,6 +80,20 @@ def token(args: argparse.Namespace) -> int:
     return 0
 
 
+def docs(args: argparse.Namespace) -> int:
+    """Write the generated documents: the AsyncAPI description of the Kafka topics."""
+    import orjson
+
+    from crm_cli.asyncapi import document
+
+    path = Path(args.out)
+    path.write_bytes(
+        orjson.dumps(document(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    )
+    print(f"wrote {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crm", description=__doc__)
     sub = parser.add_subparsers(required=True)
@@ -90,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--branch", required=True)
     t.add_argument("--ttl", type=int, default=12 * 3600, help="seconds (default 12 h)")
     t.set_defaults(func=token)
+    d = sub.add_parser("docs", help="regenerate docs/asyncapi.json from the event schemas")
+    d.add_argument("--out", default="docs/asyncapi.json")
+    d.set_defaults(func=docs)
     args = parser.parse_args(argv)
     return int(args.func(args))
 
