@@ -13,7 +13,9 @@ from types import FrameType
 
 from crm_platform.auth import ROLES, issue_token
 from crm_platform.local import TansuBroker, embedded_postgres, ensure_database
+from crm_projections.app import READ_MODELS
 
+from crm_cli import data
 from crm_cli.system import System, jwt_secret
 
 VAR = Path(os.environ.get("CRM_VAR_DIR", "var"))
@@ -35,6 +37,8 @@ def run(_: argparse.Namespace) -> int:
             print("starting embedded PostgreSQL (data in var/postgres)", flush=True)
             admin = stack.enter_context(embedded_postgres(VAR.resolve() / "postgres", keep=True))
             database_url = ensure_database(admin, "crm")
+        VAR.mkdir(parents=True, exist_ok=True)
+        (VAR / "database-url").write_text(database_url)  # for crm projections / export / bi-role
         bootstrap = os.environ.get("CRM_KAFKA_BOOTSTRAP")
         if not bootstrap:
             port = int(os.environ.get("CRM_KAFKA_PORT", "0")) or None
@@ -94,6 +98,26 @@ def docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def projections(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        for model in READ_MODELS:
+            print(f"{model.name:<20} follows {', '.join(model.contexts)}")
+        return 0
+    return data.run_rebuild(data.database_url(VAR), args.names)
+
+
+def export(args: argparse.Namespace) -> int:
+    return data.export(data.database_url(VAR), args.report, args.format, args.out)
+
+
+def bi_role(args: argparse.Namespace) -> int:
+    password = os.environ.get("CRM_BI_PASSWORD") or args.password
+    if not password:
+        print("give the role a password: --password or CRM_BI_PASSWORD")
+        return 2
+    return data.bi_role(data.database_url(VAR), args.name, password)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crm", description=__doc__)
     sub = parser.add_subparsers(required=True)
@@ -107,6 +131,19 @@ def main(argv: list[str] | None = None) -> int:
     d = sub.add_parser("docs", help="regenerate docs/asyncapi.json from the event schemas")
     d.add_argument("--out", default="docs/asyncapi.json")
     d.set_defaults(func=docs)
+    p = sub.add_parser("projections", help="list or rebuild read models from the event stores")
+    p.add_argument("action", choices=["list", "rebuild"])
+    p.add_argument("names", nargs="*", help="read models to rebuild (default: all)")
+    p.set_defaults(func=projections)
+    e = sub.add_parser("export", help="export a reporting view for BI (Parquet or CSV)")
+    e.add_argument("report", help="a view of the reporting schema, e.g. funnel")
+    e.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    e.add_argument("--out", type=Path, help="file to write (default: <report>.<format>)")
+    e.set_defaults(func=export)
+    b = sub.add_parser("bi-role", help="create or update the read-only database role for BI tools")
+    b.add_argument("--name", default="crm_bi")
+    b.add_argument("--password", help="or CRM_BI_PASSWORD")
+    b.set_defaults(func=bi_role)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

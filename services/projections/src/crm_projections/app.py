@@ -23,18 +23,30 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from crm_projections import funnel
-from crm_projections.projector import Projector, ReadModel
+from crm_projections.projector import Projector
+from crm_projections.readmodel import ReadModel
 from crm_projections.tables import create_all
 
 log = logging.getLogger("crm.projections")
 
-READ_MODELS = (ReadModel(funnel.NAME, funnel.CONTEXTS, funnel.HANDLES, funnel.apply),)
+READ_MODELS: tuple[ReadModel, ...] = (funnel.MODEL,)
 
 
 def engine_for(url: str) -> AsyncEngine:
     return create_async_engine(
         url.replace("postgresql://", "postgresql+psycopg://", 1), pool_size=5, max_overflow=5
     )
+
+
+async def open_stores(url: str, models: tuple[ReadModel, ...]) -> dict[str, PostgresEventStore]:
+    """The event stores of every context the read models follow (read for catch-up and gaps)."""
+    stores: dict[str, PostgresEventStore] = {}
+    for context in sorted({c for m in models for c in m.contexts}):
+        pool = open_pool(url, max_size=4, name=f"projections-{context}")
+        await pool.open()
+        stores[context] = PostgresEventStore(pool, context)
+        await stores[context].ensure_schema()
+    return stores
 
 
 async def _raw(message: KafkaMessage) -> Any:
@@ -64,13 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         url = settings.require_database()
         engine = engine_for(url)
         await create_all(engine)
-        contexts = sorted({c for m in READ_MODELS for c in m.contexts})
-        stores: dict[str, PostgresEventStore] = {}
-        for context in contexts:
-            pool = open_pool(url, max_size=4, name=f"projections-{context}")
-            await pool.open()
-            stores[context] = PostgresEventStore(pool, context)
-            await stores[context].ensure_schema()
+        stores = await open_stores(url, READ_MODELS)
         projectors = [Projector(engine, stores, m) for m in READ_MODELS]
         for p in projectors:
             caught = await p.catch_up()

@@ -8,8 +8,7 @@ offsets are committed only after that transaction, so a crash re-delivers and th
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from crm_events import Envelope
@@ -17,19 +16,10 @@ from crm_platform.eventstore.postgres import PostgresEventStore
 from crm_platform.metrics import PROJECTED, PROJECTION_STALENESS
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from crm_projections.readmodel import ReadModel, apply
 from crm_projections.tables import store_checkpoints, stream_progress
-
-Apply = Callable[[AsyncConnection, Sequence[Envelope]], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class ReadModel:
-    name: str
-    contexts: tuple[str, ...]
-    handles: frozenset[str]
-    apply: Apply
 
 
 class Projector:
@@ -79,7 +69,7 @@ class Projector:
                 applied[e.stream_id] = e.version
             handled = [e for e in fresh if e.type in self.model.handles]
             if handled:
-                await self.model.apply(conn, handled)
+                await apply(conn, self.model, handled)
             moved = [
                 {"projection": name, "stream_id": s, "version": v}
                 for s, v in applied.items()

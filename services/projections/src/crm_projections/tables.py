@@ -14,7 +14,7 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 metadata = MetaData(schema="projections")
 
@@ -64,6 +64,11 @@ async def create_all(engine: AsyncEngine) -> None:
         await conn.execute(text("select pg_advisory_xact_lock(hashtext('crm.ddl'))"))
         await conn.execute(text("create schema if not exists projections"))
         await conn.run_sync(metadata.create_all)
-        for statement in REPORTING_VIEWS.split(";"):
-            if statement.strip():
-                await conn.execute(text(statement))
+        await create_views(conn)
+
+
+async def create_views(conn: AsyncConnection) -> None:
+    """(Re)create the reporting views; a rebuild's swap drops them with the old tables."""
+    for statement in REPORTING_VIEWS.split(";"):
+        if statement.strip():
+            await conn.execute(text(statement))

@@ -1,0 +1,104 @@
+"""What a read model is: tables, the event types it handles, and one `evolve` over rows.
+
+A read model never writes SQL of its own. It says which rows an event touches (`keys`) and how the
+event changes them (`evolve`, on a `Rows` map: get/put/delete by table and primary key). The same
+evolve then serves both paths, so they cannot disagree:
+- incremental (`apply`): load the rows a batch touches, evolve, upsert what changed, in the
+  projector's transaction;
+- rebuild (crm_projections.rebuild): evolve the whole history in memory, COPY into new tables, swap.
+Aggregations (funnel sums, rollups, rates) are views in the `reporting` schema over these rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from crm_events import Envelope
+from sqlalchemy import Table, delete, select, tuple_
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+Key = tuple[Any, ...]
+Row = dict[str, Any]
+
+
+class Rows:
+    """The rows a read model reads and writes, by table name and primary key."""
+
+    def __init__(self, known: dict[str, dict[Key, Row]] | None = None) -> None:
+        self.known: dict[str, dict[Key, Row | None]] = defaultdict(dict)
+        for table, rows in (known or {}).items():
+            self.known[table].update(rows)
+        self.changed: dict[str, set[Key]] = defaultdict(set)
+
+    def get(self, table: Table, key: Key) -> Row | None:
+        return self.known[table.name].get(key)
+
+    def put(self, table: Table, key: Key, row: Row) -> None:
+        self.known[table.name][key] = row
+        self.changed[table.name].add(key)
+
+    def delete(self, table: Table, key: Key) -> None:
+        self.known[table.name][key] = None
+        self.changed[table.name].add(key)
+
+    def all(self, table: Table) -> Iterable[Row]:
+        return (r for r in self.known[table.name].values() if r is not None)
+
+
+Keys = Callable[[Envelope], Iterable[tuple[Table, Key]]]
+Evolve = Callable[[Rows, Envelope], None]
+
+
+@dataclass(frozen=True)
+class ReadModel:
+    name: str
+    contexts: tuple[str, ...]
+    tables: tuple[Table, ...]
+    handles: frozenset[str]
+    keys: Keys  # the rows an event reads or writes (loaded before evolve runs)
+    evolve: Evolve
+
+
+def _pk(table: Table) -> list[Any]:
+    return list(table.primary_key.columns)
+
+
+async def apply(conn: AsyncConnection, model: ReadModel, events: Sequence[Envelope]) -> None:
+    """Apply events (deduplicated, each stream in version order): one read and one write per table."""
+    wanted: dict[str, tuple[Table, set[Key]]] = {}
+    for e in events:
+        for table, key in model.keys(e):
+            wanted.setdefault(table.name, (table, set()))[1].add(key)
+    known: dict[str, dict[Key, Row]] = {}
+    for name, (table, wanted_keys) in wanted.items():
+        pk = _pk(table)
+        found = await conn.execute(select(table).where(tuple_(*pk).in_(list(wanted_keys))))
+        known[name] = {tuple(r[c.name] for c in pk): dict(r) for r in found.mappings()}
+    rows = Rows(known)
+    for e in events:
+        model.evolve(rows, e)
+    for table in model.tables:
+        keys = rows.changed.get(table.name, set())
+        if not keys:
+            continue
+        pk = _pk(table)
+        now = rows.known[table.name]
+        gone = [k for k in keys if now[k] is None]
+        kept = [row for k in keys if (row := now[k]) is not None]
+        if gone:
+            await conn.execute(delete(table).where(tuple_(*pk).in_(gone)))
+        if kept:
+            stmt = insert(table)
+            others = [c.name for c in table.columns if not c.primary_key]
+            upsert = (
+                stmt.on_conflict_do_update(
+                    index_elements=pk, set_={c: stmt.excluded[c] for c in others}
+                )
+                if others
+                else stmt.on_conflict_do_nothing()
+            )
+            await conn.execute(upsert, kept)
