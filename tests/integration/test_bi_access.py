@@ -11,7 +11,7 @@ import pytest
 from crm_cli import data
 from crm_platform.local import ensure_database
 
-from .test_rebuild import write_history
+from .history import write_history
 
 
 @pytest.fixture

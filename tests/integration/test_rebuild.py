@@ -6,20 +6,12 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest_asyncio
 from crm_events import Metadata
-from crm_opportunities.domain.opportunity import (
-    ChangeStage,
-    OpenOpportunity,
-    opportunity,
-    stream_id,
-)
 from crm_platform.eventstore.postgres import PostgresEventStore
-from crm_platform.handler import handle
 from crm_platform.local import ensure_database
 from crm_projections.app import READ_MODELS, engine_for, open_stores
 from crm_projections.projector import Projector
@@ -28,38 +20,11 @@ from crm_projections.tables import create_all
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from .history import write_history
+
 META = Metadata("loader", "sales_rep", "SH01", "test")
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
 STAGES = ("bidding", "negotiation", "won")
-
-
-async def write_history(store: PostgresEventStore, n: int, seed: int) -> None:
-    rng = random.Random(seed)
-    for i in range(n):
-        oid = str(uuid4())
-        at = T0 + timedelta(hours=i)
-        command = OpenOpportunity(
-            oid,
-            "a",
-            f"deal {i}",
-            Decimal(rng.randint(1, 900) * 100),
-            "CNY",
-            date(2027, 1, 1),
-            f"B{i % 4}",
-            "u",
-            at,
-        )
-        await handle(store, opportunity, stream_id(oid), command, metadata=META, occurred_at=at)
-        for stage in STAGES[: rng.randint(0, 3)]:
-            at += timedelta(days=rng.randint(1, 20))
-            await handle(
-                store,
-                opportunity,
-                stream_id(oid),
-                ChangeStage(stage, at),
-                metadata=META,
-                occurred_at=at,
-            )
 
 
 async def snapshot(engine: AsyncEngine, name: str) -> tuple[list[tuple[object, ...]], ...]:

@@ -4,10 +4,7 @@ projection killed (SIGKILL) mid-stream, still end with the same funnel as a rebu
 from __future__ import annotations
 
 import asyncio
-import random
 import time
-from datetime import UTC, date, datetime
-from decimal import Decimal
 from uuid import uuid4
 
 import psycopg
@@ -16,14 +13,7 @@ from aiokafka import AIOKafkaProducer
 from crm_cli.system import System
 from crm_events import Metadata, envelope_to_json
 from crm_events.opportunities import CONTEXT
-from crm_opportunities.domain.opportunity import (
-    ChangeStage,
-    OpenOpportunity,
-    opportunity,
-    stream_id,
-)
 from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
-from crm_platform.handler import handle
 from crm_platform.local import ensure_database
 from crm_platform.relay import Relay
 from crm_platform.settings import topic
@@ -31,47 +21,12 @@ from crm_projections.app import READ_MODELS, engine_for
 from crm_projections.projector import Projector
 from crm_projections.tables import create_all
 
+from .history import write_history
+
 META = Metadata("loader", "sales_rep", "SH01", "test")
 FUNNEL = (
     "select opportunity_id, branch, stage, amount from projections.funnel_opportunities order by 1"
 )
-
-
-async def write_history(store: PostgresEventStore, n: int) -> None:
-    rng = random.Random(7)
-    for i in range(n):
-        oid = str(uuid4())
-        at = datetime.now(UTC)
-        await handle(
-            store,
-            opportunity,
-            stream_id(oid),
-            OpenOpportunity(
-                oid,
-                "a",
-                f"deal {i}",
-                Decimal(rng.randint(1, 900) * 100),
-                "CNY",
-                date(2027, 1, 1),
-                f"B{i % 3}",
-                "u",
-                at,
-            ),
-            metadata=META,
-            occurred_at=at,
-        )
-        for stage in rng.sample(["bidding", "negotiation", "won"], rng.randint(0, 3)):
-            try:
-                await handle(
-                    store,
-                    opportunity,
-                    stream_id(oid),
-                    ChangeStage(stage, at),
-                    metadata=META,
-                    occurred_at=at,
-                )
-            except Exception:  # a stage change a rule refuses (e.g. after won) is part of life
-                pass
 
 
 def rows(url: str) -> list[tuple[object, ...]]:
