@@ -14,12 +14,29 @@ from datetime import UTC, datetime
 from crm_events import Envelope
 from crm_platform.eventstore.postgres import PostgresEventStore
 from crm_platform.metrics import PROJECTED, PROJECTION_STALENESS
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_projections.readmodel import ReadModel, apply
-from crm_projections.tables import store_checkpoints, stream_progress
+from crm_projections.tables import store_checkpoints
+
+# Plain SQL with array parameters: the same statement text for every batch, so it is prepared once
+# (SQLAlchemy's multi-row VALUES would compile anew for every batch size).
+_ENSURE_PROGRESS = text(
+    "insert into projections.stream_progress (projection, stream_id, version)"
+    " select :p, unnest(cast(:streams as text[])), 0 on conflict do nothing"
+)
+_LOCK_PROGRESS = text(
+    "select stream_id, version from projections.stream_progress"
+    " where projection = :p and stream_id = any(cast(:streams as text[]))"
+    " order by stream_id for update"
+)
+_SAVE_PROGRESS = text(
+    "update projections.stream_progress p set version = m.version, applied_at = now()"
+    " from unnest(cast(:streams as text[]), cast(:versions as int[])) as m(stream_id, version)"
+    " where p.projection = :p and p.stream_id = m.stream_id"
+)
 
 
 class Projector:
@@ -36,19 +53,8 @@ class Projector:
         name = self.model.name
         streams = sorted({e.stream_id for e in events})
         async with self.engine.begin() as conn:
-            await conn.execute(
-                insert(stream_progress)
-                .values([{"projection": name, "stream_id": s, "version": 0} for s in streams])
-                .on_conflict_do_nothing()
-            )
-            rows = await conn.execute(
-                select(stream_progress.c.stream_id, stream_progress.c.version)
-                .where(
-                    stream_progress.c.projection == name, stream_progress.c.stream_id.in_(streams)
-                )
-                .order_by(stream_progress.c.stream_id)
-                .with_for_update()
-            )
+            await conn.execute(_ENSURE_PROGRESS, {"p": name, "streams": streams})
+            rows = await conn.execute(_LOCK_PROGRESS, {"p": name, "streams": streams})
             applied: dict[str, int] = {r.stream_id: r.version for r in rows}
             before = dict(applied)
             fresh: list[Envelope] = []
@@ -70,22 +76,15 @@ class Projector:
             handled = [e for e in fresh if e.type in self.model.handles]
             if handled:
                 await apply(conn, self.model, handled)
-            moved = [
-                {"projection": name, "stream_id": s, "version": v}
-                for s, v in applied.items()
-                if v != before[s]
-            ]
+            moved = [(s, v) for s, v in applied.items() if v != before[s]]
             if moved:
-                stmt = insert(stream_progress)
                 await conn.execute(
-                    stmt.on_conflict_do_update(
-                        index_elements=[stream_progress.c.projection, stream_progress.c.stream_id],
-                        set_={
-                            "version": stmt.excluded.version,
-                            "applied_at": stmt.excluded.applied_at,
-                        },
-                    ).values(applied_at=_now()),
-                    moved,
+                    _SAVE_PROGRESS,
+                    {
+                        "p": name,
+                        "streams": [m[0] for m in moved],
+                        "versions": [m[1] for m in moved],
+                    },
                 )
             if checkpoint is not None:
                 stmt = insert(store_checkpoints).values(

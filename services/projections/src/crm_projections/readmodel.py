@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crm_events import Envelope
-from sqlalchemy import Table, delete, select, tuple_
+from sqlalchemy import ARRAY, Table, any_, bindparam, delete, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -76,7 +76,11 @@ async def apply(conn: AsyncConnection, model: ReadModel, events: Sequence[Envelo
     known: dict[str, dict[Key, Row]] = {}
     for name, (table, wanted_keys) in wanted.items():
         pk = _pk(table)
-        found = await conn.execute(select(table).where(tuple_(*pk).in_(list(wanted_keys))))
+        if len(pk) == 1:  # one array parameter: the same statement for every batch
+            query = select(table).where(pk[0] == any_(bindparam("keys", type_=ARRAY(pk[0].type))))
+            found = await conn.execute(query, {"keys": [k[0] for k in wanted_keys]})
+        else:
+            found = await conn.execute(select(table).where(tuple_(*pk).in_(list(wanted_keys))))
         known[name] = {tuple(r[c.name] for c in pk): dict(r) for r in found.mappings()}
     rows = Rows(known)
     for e in events:

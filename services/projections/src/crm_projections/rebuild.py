@@ -17,6 +17,7 @@ from typing import Any
 
 from crm_events import Envelope
 from crm_platform.eventstore.postgres import PostgresEventStore
+from crm_platform.process import paused_gc
 from sqlalchemy import MetaData, Table, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -94,7 +95,8 @@ async def rebuild(
     """Rebuild `model`; returns the number of events read. Safe while the projections run."""
     staging = f"rebuild_{model.name}"
     lock = zlib.crc32(f"crm.rebuild.{model.name}".encode())
-    rows, versions, checkpoints, read = await fold(stores, model, progress)
+    with paused_gc():  # millions of small acyclic objects: the collector would only slow it down
+        rows, versions, checkpoints, read = await fold(stores, model, progress)
     meta = MetaData()
     new = [t.to_metadata(meta, schema=staging) for t in model.tables]
     async with engine.begin() as conn:
@@ -102,8 +104,9 @@ async def rebuild(
         await conn.execute(text(f'drop schema if exists "{staging}" cascade'))
         await conn.execute(text(f'create schema "{staging}"'))
         await conn.run_sync(meta.create_all)
-        for old, table in zip(model.tables, new, strict=True):
-            await _copy(conn, table, rows.all(old))
+        with paused_gc():
+            for old, table in zip(model.tables, new, strict=True):
+                await _copy(conn, table, rows.all(old))
         await conn.execute(
             text(f'create table "{staging}".progress (stream_id text primary key, version int)')
         )

@@ -110,7 +110,7 @@ def envelope_to_json(e: Envelope) -> bytes:
             "occurred_at": e.occurred_at.isoformat(),
             "recorded_at": e.recorded_at.isoformat(),
             "data": e.data,
-            "metadata": dataclasses.asdict(e.metadata),
+            "metadata": e.metadata._asdict(),
         }
     )
 

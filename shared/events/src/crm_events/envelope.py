@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
+# Metadata and Envelope are named tuples: immutable like frozen dataclasses, but built in a fraction
+# of the time, and read-all builds one per event (a rebuild reads millions).
 
-@dataclass(frozen=True, slots=True)
-class Metadata:
+
+class Metadata(NamedTuple):
     """Who did it, and why: the actor and the request/event that caused it."""
 
     actor_id: str
@@ -31,8 +33,7 @@ class NewEvent:
     metadata: Metadata
 
 
-@dataclass(frozen=True, slots=True)
-class Envelope:
+class Envelope(NamedTuple):
     """A stored event as every reader sees it."""
 
     event_id: UUID
@@ -43,5 +44,5 @@ class Envelope:
     position: int
     occurred_at: datetime
     recorded_at: datetime
-    data: dict[str, Any] = field(hash=False)
+    data: dict[str, Any]
     metadata: Metadata

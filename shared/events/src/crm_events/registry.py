@@ -6,8 +6,9 @@ Old versions are never rewritten in a store: they are upcast on read, one versio
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -62,12 +63,12 @@ class Registry:
 registry = Registry()
 
 
-def event(name: str, version: int = 1) -> Callable[[type[Any]], type[Any]]:
+def event(name: str, version: int = 1) -> Callable[[type[T]], type[T]]:
     """Class decorator: register a frozen dataclass as the schema of event type `name`."""
 
-    def decorate(cls: type[Any]) -> type[Any]:
+    def decorate(cls: type[T]) -> type[T]:
         registry.register(cls, name, version)
-        cls.event_type = name
+        cls.event_type = name  # type: ignore[attr-defined]
         return cls
 
     return decorate

@@ -79,10 +79,11 @@ create or replace trigger idempotency_no_truncate before truncate on {s}.idempot
     for each statement execute function {s}.reject_change();
 """
 
-# In Envelope's field order, metadata split into text columns: decoding a row is then one positional
-# constructor call and one JSON parse (read-all is the rebuild's and the relay's hot path).
+# In Envelope's field order, metadata split into text columns and data fetched as text and parsed with
+# orjson directly: decoding a row is then one positional constructor call and one JSON parse, about
+# half the cost of psycopg's jsonb loader (read-all is the relay's and the rebuild's hot path).
 _COLUMNS = (
-    "event_id, type, schema_version, stream_id, version, position, occurred_at, recorded_at, data,"
+    "event_id, type, schema_version, stream_id, version, position, occurred_at, recorded_at, data::text,"
     " metadata->>'actor_id', metadata->>'role', metadata->>'branch', metadata->>'correlation_id',"
     " metadata->>'causation_id'"
 )
@@ -125,6 +126,9 @@ _IDEM = """, idem as (
 )"""
 
 
+_loads = orjson.loads
+
+
 def _row_to_envelope(r: tuple[Any, ...]) -> Envelope:
     return Envelope(
         r[0],
@@ -135,7 +139,7 @@ def _row_to_envelope(r: tuple[Any, ...]) -> Envelope:
         r[5],
         r[6],
         r[7],
-        r[8],
+        _loads(r[8]),
         Metadata(r[9], r[10], r[11], r[12], r[13]),
     )
 
