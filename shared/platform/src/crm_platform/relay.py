@@ -19,7 +19,7 @@ from psycopg import sql
 
 from crm_platform.eventstore.postgres import PostgresEventStore
 from crm_platform.kafka import ensure_topic, producer
-from crm_platform.metrics import RELAY_ERRORS, RELAY_POSITION, RELAY_PUBLISHED
+from crm_platform.metrics import RELAY_ERRORS, RELAY_LAG, RELAY_POSITION, RELAY_PUBLISHED
 from crm_platform.settings import topic
 
 log = logging.getLogger("crm.relay")
@@ -50,6 +50,7 @@ class Relay:
             "insert into {s}.relay_checkpoints (name, position) values ('kafka', %s)"
             " on conflict (name) do update set position = excluded.position"
         ).format(s=s)
+        self._head = sql.SQL("select max(position) from {s}.events").format(s=s)
         self._lock_key = zlib.crc32(f"crm.relay.{context}".encode())
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -101,6 +102,7 @@ class Relay:
         while not stop.is_set():
             events = await self.store.read_all(after=position, limit=self.batch)
             if not events:
+                RELAY_LAG.labels(self.context).set(0)
                 await _sleep(stop, IDLE_SECONDS)
                 continue
             pending = [
@@ -116,6 +118,11 @@ class Relay:
             position = events[-1].position
             async with self.store.pool.connection() as conn:
                 await conn.execute(self._save, (position,))
+                if len(events) == self.batch:  # a backlog: how far behind (positions are dense)
+                    head = await (await conn.execute(self._head)).fetchone()
+                    RELAY_LAG.labels(self.context).set(
+                        (head[0] or position) - position if head else 0
+                    )
             RELAY_PUBLISHED.labels(self.context).inc(len(events))
             RELAY_POSITION.labels(self.context).set(position)
 

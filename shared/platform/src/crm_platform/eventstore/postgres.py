@@ -28,6 +28,7 @@ from psycopg.types.json import set_json_dumps, set_json_loads
 from psycopg_pool import AsyncConnectionPool
 
 from crm_platform.eventstore import AppendResult, ConcurrencyError
+from crm_platform.metrics import APPENDS
 
 SCHEMA_DDL = """
 create schema if not exists {s};
@@ -269,6 +270,7 @@ class PostgresEventStore:
                 if idempotency_key and (replay := await self._replay(conn, idempotency_key)):
                     return replay
                 raise ConcurrencyError(stream_id, expected_version, head)
+        APPENDS.labels(self.schema).inc(len(events))
         return AppendResult(stream_id, version, position)
 
     async def _replay(self, conn: psycopg.AsyncConnection[Any], key: str) -> AppendResult | None:
