@@ -14,7 +14,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import TypeAlias, assert_never
 
 from crm_events.opportunities import QuotaAdjusted, QuotaSet
-from crm_platform.domain import Decider, DomainError
+from crm_platform.domain import Decider, DomainError, NotFound
 
 DIMENSIONS = frozenset({"branch", "rep", "product_line", "channel"})
 HQ = frozenset({"hq_analyst", "admin"})
@@ -124,7 +124,7 @@ def decide(command: Command, state: State) -> list[Event]:
         case AdjustQuota():
             _hq(command.by_role)
             if state is None:
-                raise DomainError("There is no such quota.")
+                raise NotFound("There is no such quota.")
             if not command.reason.strip():
                 raise DomainError("Every adjustment is recorded with its reason.", field="reason")
             if not 1 <= command.from_month <= 12:

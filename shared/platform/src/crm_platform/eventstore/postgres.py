@@ -304,5 +304,16 @@ class PostgresEventStore:
                 raise ValueError(f"{self.schema}: there is no event at position {after}")
         return [_row_to_envelope(r) for r in rows]
 
+    async def streams_with(self, types: Sequence[str], field: str, value: str) -> list[str]:
+        """Streams holding an event of one of `types` whose data `field` equals `value` (e.g. every
+        record a user ever owned): candidates for a reaction, which re-checks each on its state."""
+        query = sql.SQL(
+            "select distinct stream_id from {s}.events"
+            " where type = any(%s) and data->>%s = %s order by 1"
+        ).format(s=sql.Identifier(self.schema))
+        async with self.pool.connection() as conn:
+            rows = await (await conn.execute(query, (list(types), field, value))).fetchall()
+        return [r[0] for r in rows]
+
     async def close(self) -> None:
         await self.pool.close()
