@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from crm_projections import funnel
 from crm_projections.projector import Projector
 from crm_projections.readmodel import ReadModel
+from crm_projections.rebuild import ensure_current
 from crm_projections.tables import create_all
 
 log = logging.getLogger("crm.projections")
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stores = await open_stores(url, READ_MODELS)
         projectors = [Projector(engine, stores, m) for m in READ_MODELS]
         for p in projectors:
+            if await ensure_current(engine, stores, p.model):
+                log.info("read model %s was rebuilt: its shape changed", p.model.name)
             caught = await p.catch_up()
             log.info("read model %s caught up from the stores: %d events", p.model.name, caught)
         broker = KafkaBroker(settings.require_kafka(), logger=log)

@@ -11,6 +11,7 @@ Aggregations (funnel sums, rollups, rates) are views in the `reporting` schema o
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -18,8 +19,10 @@ from typing import Any
 
 from crm_events import Envelope
 from sqlalchemy import ARRAY, Table, any_, bindparam, delete, select, tuple_
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.schema import CreateTable
 
 Key = tuple[Any, ...]
 Row = dict[str, Any]
@@ -61,6 +64,14 @@ class ReadModel:
     handles: frozenset[str]
     keys: Keys  # the rows an event reads or writes (loaded before evolve runs)
     evolve: Evolve
+    version: int = 1  # raise it when evolve changes meaning: the read model is then rebuilt
+
+    def fingerprint(self) -> str:
+        """Changes whenever the tables, the handled events or the version change."""
+        dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+        ddl = [str(CreateTable(t).compile(dialect=dialect)) for t in self.tables]
+        parts = [self.name, str(self.version), *sorted(self.handles), *ddl]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 def _pk(table: Table) -> list[Any]:

@@ -145,6 +145,31 @@ async def rebuild(
             )
         await conn.execute(text(f'drop schema "{staging}" cascade'))
         await create_views(conn)
+        await conn.execute(
+            text(
+                "insert into projections.read_model_versions (name, fingerprint) values (:n, :f)"
+                " on conflict (name) do update set fingerprint = excluded.fingerprint,"
+                " built_at = now()"
+            ),
+            {"n": model.name, "f": model.fingerprint()},
+        )
     # whatever was committed while we folded: the idempotent catch-up applies it
     await Projector(engine, stores, model).catch_up()
     return read
+
+
+async def ensure_current(
+    engine: AsyncEngine, stores: dict[str, PostgresEventStore], model: ReadModel
+) -> bool:
+    """Rebuild `model` if it was built with other tables or logic (or never); True if rebuilt."""
+    async with engine.connect() as conn:
+        built = (
+            await conn.execute(
+                text("select fingerprint from projections.read_model_versions where name = :n"),
+                {"n": model.name},
+            )
+        ).scalar()
+    if built == model.fingerprint():
+        return False
+    await rebuild(engine, stores, model)
+    return True

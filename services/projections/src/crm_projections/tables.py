@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
+    Date,
     DateTime,
     Integer,
     MetaData,
@@ -37,23 +39,69 @@ store_checkpoints = Table(
     Column("position", BigInteger, nullable=False),
 )
 
+# The shape each read model was built with: a read model whose tables or logic changed is rebuilt
+# from the event stores at start-up (a read model's "migration" is its rebuild).
+read_model_versions = Table(
+    "read_model_versions",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("fingerprint", Text, nullable=False),
+    Column("built_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+)
+
 funnel_opportunities = Table(
     "funnel_opportunities",
     metadata,
     Column("opportunity_id", Text, primary_key=True),
     Column("branch", String(64), nullable=False, index=True),
+    Column("account_id", Text, nullable=False),
+    Column("owner_id", Text, nullable=False),
+    Column("name", Text, nullable=False),
     Column("stage", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # open | suspended | won | lost
     Column("amount", Numeric(18, 2), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("opened_at", DateTime(timezone=True), nullable=False),
     Column("stage_entered_at", DateTime(timezone=True), nullable=False),
+    Column("stay_seq", Integer, nullable=False),
+    Column("expected_close", Date, nullable=False),
+    Column("lead_id", Text),
+    Column("campaign_id", Text),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("lost_reason", String(32)),
+    Column("lost_stage", String(64)),
+    Column("competitor", Text),
+    Column("competitor_price", Numeric(18, 2)),
+)
+
+# Every finished stay of an opportunity in a stage: the history conversion rates and stage
+# durations are measured from (the current stay is the opportunity's stage and stage_entered_at).
+opportunity_stays = Table(
+    "opportunity_stays",
+    metadata,
+    Column("opportunity_id", Text, primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("branch", String(64), nullable=False, index=True),
+    Column("stage", String(64), nullable=False),
+    Column("entered_at", DateTime(timezone=True), nullable=False),
+    Column("left_at", DateTime(timezone=True), nullable=False),
+    Column("next_stage", String(64)),  # None: lost (or suspended) while in the stage
+    Column("lost", Boolean, nullable=False),
 )
 
 REPORTING_VIEWS = """
 create schema if not exists reporting;
 create or replace view reporting.funnel as
     select branch, stage, count(*)::int as opportunities, sum(amount) as amount
-    from projections.funnel_opportunities group by branch, stage;
+    from projections.funnel_opportunities where status in ('open', 'won') group by branch, stage;
+create or replace view reporting.opportunities as
+    select opportunity_id, branch, account_id, owner_id, name, stage, status, amount, currency,
+           opened_at, stage_entered_at, expected_close, lead_id, campaign_id, closed_at,
+           lost_reason, lost_stage, competitor, competitor_price
+    from projections.funnel_opportunities;
+create or replace view reporting.stage_stays as
+    select opportunity_id, branch, stage, entered_at, left_at, next_stage, lost
+    from projections.opportunity_stays;
 create or replace view reporting.projection_progress as
     select projection, stream_id, version, applied_at from projections.stream_progress;
 """
