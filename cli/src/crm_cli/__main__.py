@@ -15,7 +15,7 @@ from crm_platform.auth import ROLES, issue_token
 from crm_platform.local import TansuBroker, embedded_postgres, ensure_database
 from crm_projections.app import READ_MODELS
 
-from crm_cli import data
+from crm_cli import data, demo
 from crm_cli.system import System, jwt_secret
 
 VAR = Path(os.environ.get("CRM_VAR_DIR", "var"))
@@ -46,6 +46,9 @@ def run(_: argparse.Namespace) -> int:
             stack.callback(broker.stop)
             bootstrap = broker.bootstrap
             print(f"started the Tansu broker on {bootstrap} (memory only)", flush=True)
+        if os.environ.get("CRM_DEMO", "1") != "0":
+            print("loading the demo data (once; CRM_DEMO=0 skips it) ...", flush=True)
+            print(f"demo data: {demo.run(database_url)} commands, all in place", flush=True)
         system = System(
             database_url,
             bootstrap,

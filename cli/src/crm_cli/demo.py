@@ -1,0 +1,260 @@
+"""Demo data: a living company for a newcomer to look at, loaded once and idempotently.
+
+Six branches in three regions, their reps and managers, quotas, and opportunities in every stage
+and outcome with a year of history. It runs the contexts' own application functions (the code path
+of the API, without HTTP) with backdated request times, so stage durations, conversion rates and
+the forecast have something to measure. Every command carries an idempotency key derived from the
+seed and its place in the script, so loading twice changes nothing; `crm run` loads it when the
+database is new (`CRM_DEMO=0` switches it off).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from crm_events.opportunities import OpportunityLine, QuoteLine, TeamShare
+from crm_opportunities.application import commands as opp
+from crm_platform.auth import Actor
+from crm_platform.commands import Request
+from crm_platform.domain import DomainError
+from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
+
+REGIONS = {
+    "east": ("SH01", "HZ01"),
+    "north": ("BJ01", "TJ01"),
+    "south": ("GZ01", "SZ01"),
+}
+BRANCHES = tuple(b for bs in REGIONS.values() for b in bs)
+PRODUCTS = (
+    ("PX-200 pump", "pumps", Decimal(48000)),
+    ("PX-500 pump", "pumps", Decimal(125000)),
+    ("VC-10 valve set", "valves", Decimal(9800)),
+    ("Control cabinet", "automation", Decimal(86000)),
+    ("Service plan (1 year)", "services", Decimal(24000)),
+)
+COMPANIES = (
+    "Huadong Steel",
+    "Jiangnan Paper",
+    "Pearl River Foods",
+    "Bohai Chemicals",
+    "Xinghe Textiles",
+    "Changjiang Water",
+    "Kunlun Mining",
+    "Minjiang Pharma",
+    "Taihu Electronics",
+    "Lingnan Ceramics",
+)
+COMPETITORS = ("Acme Pumps", "Flowmax", "Sino Hydraulics")
+
+
+@dataclass
+class Loader:
+    stores: dict[str, PostgresEventStore]
+    seed: int = 42
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    counter: int = 0
+    done: int = 0
+
+    def request(self, actor: Actor, at: datetime) -> Request:
+        self.counter += 1
+        return Request(
+            actor, f"demo-{self.seed}", at, idempotency_key=f"demo-{self.seed}-{self.counter}"
+        )
+
+    async def run(self, label: str, step: Awaitable[Any]) -> Any:
+        try:
+            result = await step
+            self.done += 1
+            return result
+        except DomainError as exc:  # a rule refused a scripted step: the script is wrong
+            raise RuntimeError(f"demo step {label} refused: {exc.message}") from exc
+
+
+def people(branch: str) -> tuple[Actor, Actor, Actor]:
+    return (
+        Actor(f"{branch.lower()}-rep-1", "sales_rep", branch),
+        Actor(f"{branch.lower()}-rep-2", "sales_rep", branch),
+        Actor(f"{branch.lower()}-manager", "branch_manager", branch),
+    )
+
+
+async def opportunities(loader: Loader, rng: random.Random) -> int:
+    store = loader.stores["opportunities"]
+    made = 0
+    for branch in BRANCHES:
+        rep1, rep2, manager = people(branch)
+        for i in range(25):
+            rep = rep1 if i % 2 else rep2
+            opened = loader.now - timedelta(days=rng.randint(20, 360))
+            product, line, price = rng.choice(PRODUCTS)
+            qty = Decimal(rng.randint(1, 6))
+            company = rng.choice(COMPANIES)
+            accepted = await loader.run(
+                "open",
+                opp.open_opportunity(
+                    store,
+                    loader.request(rep, opened),
+                    account_id=f"acct-{company.lower().replace(' ', '-')}-{branch.lower()}",
+                    name=f"{company}: {product}",
+                    amount=price * qty,
+                    currency="CNY",
+                    expected_close=(opened + timedelta(days=rng.randint(60, 200))).date(),
+                    branch=None,
+                    lines=(OpportunityLine(product, line, qty, price),),
+                ),
+            )
+            oid = accepted.id
+            made += 1
+            at = opened
+            stages = ("bidding", "negotiation")
+            depth = rng.choices((0, 1, 2, 3), weights=(3, 3, 3, 2))[0]
+            for stage in stages[: min(depth, 2)]:
+                at += timedelta(days=rng.randint(10, 45))
+                if at >= loader.now:
+                    break
+                await loader.run(
+                    "stage",
+                    opp.change_stage(store, loader.request(rep, at), oid, stage),
+                )
+                if stage == "bidding":
+                    await loader.run(
+                        "competitor",
+                        opp.track_competitor(
+                            store,
+                            loader.request(rep, at),
+                            oid,
+                            competitor=rng.choice(COMPETITORS),
+                            their_quote=price * qty * Decimal("0.93"),
+                            strategy="price",
+                        ),
+                    )
+                    discount = Decimal(rng.choice((0, 5, 8, 12, 15)))
+                    await loader.run(
+                        "quote",
+                        opp.add_quote(
+                            store,
+                            loader.request(rep, at),
+                            oid,
+                            (QuoteLine(product, line, qty, price, discount),),
+                        ),
+                    )
+            if i % 5 == 0:
+                await loader.run(
+                    "team",
+                    opp.set_team(
+                        store,
+                        loader.request(manager, at),
+                        oid,
+                        (
+                            TeamShare(rep.user_id, Decimal(70)),
+                            TeamShare(manager.user_id, Decimal(30)),
+                        ),
+                    ),
+                )
+            outcome_at = at + timedelta(days=rng.randint(5, 30))
+            if outcome_at >= loader.now:
+                continue
+            fate = rng.random()
+            if depth == 3 or fate < 0.15:
+                await loader.run("win", opp.win(store, loader.request(rep, outcome_at), oid))
+            elif fate < 0.35:
+                reason = rng.choice(("price", "competitor", "timing", "no_decision"))
+                competitor = rng.choice(COMPETITORS) if reason == "competitor" else None
+                await loader.run(
+                    "lose",
+                    opp.lose(
+                        store,
+                        loader.request(rep, outcome_at),
+                        oid,
+                        reason=reason,
+                        competitor=competitor,
+                        competitor_price=price * qty * Decimal("0.9") if competitor else None,
+                    ),
+                )
+                await loader.run(
+                    "summary",
+                    opp.record_close_summary(
+                        store,
+                        loader.request(manager, outcome_at),
+                        oid,
+                        reason=reason,
+                        competitor=competitor,
+                        competitor_price=None,
+                        lessons="Engage the technical evaluator earlier.",
+                    ),
+                )
+            elif fate < 0.42:
+                await loader.run(
+                    "suspend",
+                    opp.suspend(
+                        store, loader.request(rep, outcome_at), oid, "Customer budget frozen"
+                    ),
+                )
+    return made
+
+
+async def quotas(loader: Loader) -> None:
+    store = loader.stores["opportunities"]
+    hq = Actor("hq-planning", "hq_analyst", "HQ")
+    year = loader.now.year
+    start = datetime(year, 1, 2, tzinfo=UTC)
+    for n, branch in enumerate(BRANCHES):
+        await loader.run(
+            "quota",
+            opp.set_quota(
+                store,
+                loader.request(hq, start),
+                year=year,
+                dimension="branch",
+                key=branch,
+                branch=branch,
+                annual=Decimal(6_000_000 + 1_000_000 * n),
+                last_year_months=None,
+            ),
+        )
+        for rep in people(branch)[:2]:
+            await loader.run(
+                "rep quota",
+                opp.set_quota(
+                    store,
+                    loader.request(hq, start),
+                    year=year,
+                    dimension="rep",
+                    key=rep.user_id,
+                    branch=branch,
+                    annual=Decimal(2_400_000),
+                    last_year_months=None,
+                ),
+            )
+
+
+async def load(database_url: str, seed: int = 42) -> int:
+    """Load the demo data; returns the number of commands run (replays included)."""
+    stores: dict[str, PostgresEventStore] = {}
+    for context in ("opportunities",):
+        pool = open_pool(database_url, max_size=2, name=f"demo-{context}")
+        await pool.open()
+        stores[context] = PostgresEventStore(pool, context)
+        await stores[context].ensure_schema()
+    loader = Loader(stores, seed, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
+    rng = random.Random(seed)
+    try:
+        await quotas(loader)
+        await opportunities(loader, rng)
+    finally:
+        for store in stores.values():
+            await store.close()
+    return loader.done
+
+
+def run(database_url: str, seed: int = 42) -> int:
+    return asyncio.run(load(database_url, seed))
+
+
+__all__ = ["BRANCHES", "REGIONS", "date", "load", "run"]
