@@ -33,4 +33,5 @@ def configure_logging() -> None:
     logging.basicConfig(
         level=os.environ.get("CRM_LOG_LEVEL", "INFO"), handlers=[handler], force=True
     )
-    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    for noisy in ("aiokafka", "httpx", "httpcore"):  # one line per request or poll: too chatty
+        logging.getLogger(noisy).setLevel(logging.WARNING)
