@@ -169,3 +169,27 @@ def test_if_match_conflict_is_409_with_the_current_version(system: System) -> No
         assert stale.status_code == 409 and stale.json()["current_version"] == 2
         assert c.post(url, json={"stage": "won"}).status_code == 200
         assert c.post(url, json={"stage": "bidding"}).status_code == 409
+
+
+def test_the_forecast_answers_in_scope(system: System) -> None:
+    with client(system, branch="FC01") as c:
+        made = c.post("/v1/opportunities", json=new_opportunity(1000)).json()
+        answer = c.get(
+            "/v1/reports/forecast",
+            params={"months": 3, "consistent_with": made["consistency_token"]},
+        )
+        assert answer.status_code == 200 and "X-CRM-Stale" not in answer.headers
+        body = answer.json()
+        assert body["branch"] == "FC01" and body["open_opportunities"] == 1
+        assert body["weighted_pipeline"] == 100.0  # 1000 x 10 % in prospecting
+        assert len(body["months"]) == 3
+        # thin history: the fallback rates multiply to the win probability of the first stage
+        assert round(sum(m["expected"] for m in body["months"]), 2) <= 100.0
+        assert [s["stage"] for s in body["stages"]] == [
+            "prospecting",
+            "bidding",
+            "negotiation",
+            "won",
+        ]
+        assert c.get("/v1/reports/forecast", params={"months": 0}).status_code == 422
+        assert c.get("/v1/reports/forecast", params={"branch": "OTHER"}).status_code == 404

@@ -17,10 +17,8 @@ from crm_platform.http import (
 from crm_platform.settings import Settings
 from fastapi import FastAPI
 from fastapi.responses import Response
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from crm_gateway import reports, routes
+from crm_gateway import routes
 
 # the contexts with routes, each answered by its own service
 SERVED = {context: table for context, table in ROUTES.items() if table}
@@ -36,11 +34,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.read_models = create_async_engine(
-            settings.require_database().replace("postgresql://", "postgresql+psycopg://", 1),
-            pool_size=10,
-            max_overflow=10,
-        )
         app.state.services = {
             context: httpx.AsyncClient(
                 base_url=settings.url_of(context), timeout=httpx.Timeout(10.0, connect=2.0)
@@ -54,7 +47,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for client in app.state.services.values():
                 await client.aclose()
             await app.state.probe.aclose()
-            await app.state.read_models.dispose()
 
     app = FastAPI(title="CRM gateway", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
@@ -68,19 +60,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_correlation(app)
     install_metrics(app)
     app.include_router(routes.router(SERVED))
-    app.include_router(reports.router)
 
     @app.get("/health", tags=["operations"])
     async def health() -> Response:
-        """200 once the gateway, the read-model database and every service answer."""
+        """200 once every service behind the gateway answers (the projections once caught up)."""
         checks: dict[str, str] = {}
-        try:
-            async with app.state.read_models.connect() as conn:
-                await conn.execute(text("select 1 from reporting.funnel limit 1"))
-            checks["read_models"] = "ok"
-        except Exception as exc:
-            checks["read_models"] = f"down: {type(exc).__name__}"
-        for name in (*SERVED, "projections"):
+        for name in SERVED:
             try:
                 answer = await app.state.probe.get(f"{settings.url_of(name)}/health")
                 checks[name] = "ok" if answer.status_code == 200 else f"down: {answer.status_code}"

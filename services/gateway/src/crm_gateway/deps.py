@@ -10,7 +10,6 @@ from crm_platform.auth import Actor, InvalidToken, TokenVerifier
 from crm_platform.http import Problem
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT carrying sub, role and branch")
 
@@ -41,11 +40,5 @@ def _services(request: Request) -> httpx.AsyncClient:
     return client
 
 
-def _read_models(request: Request) -> AsyncEngine:
-    engine: AsyncEngine = request.app.state.read_models
-    return engine
-
-
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 Services = Annotated[httpx.AsyncClient, Depends(_services)]
-ReadModels = Annotated[AsyncEngine, Depends(_read_models)]

@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 _PASSED_HEADERS = ("idempotency-key", "if-match")
-_RETURNED_HEADERS = ("etag", "content-type")
+_RETURNED_HEADERS = ("etag", "content-type", "x-crm-stale")
 
 
 async def forward(

@@ -53,7 +53,7 @@ def _endpoint(route: Route, context: str) -> Callable[..., Any]:
         params.append(inspect.Parameter("body", kw, annotation=route.body))
     if route.query is not None:
         params.append(inspect.Parameter("query", kw, annotation=Annotated[route.query, Query()]))
-    if not route.writes:  # a record is folded from its events on every read: always consistent
+    if not route.writes and route.query is None:  # a record is folded on every read: consistent
         params.append(
             inspect.Parameter("consistent_with", kw, annotation=ConsistentWith, default=None)
         )

@@ -15,14 +15,14 @@ from typing import Any
 
 from crm_events import envelope_from_json
 from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
-from crm_platform.http import install_metrics, install_problem_handlers
+from crm_platform.http import install_correlation, install_metrics, install_problem_handlers
 from crm_platform.settings import Settings, topic
 from fastapi import FastAPI
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from crm_projections import funnel
+from crm_projections import funnel, reports
 from crm_projections.projector import Projector
 from crm_projections.readmodel import ReadModel
 from crm_projections.rebuild import ensure_current
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = settings.require_database()
         engine = engine_for(url)
+        app.state.engine = engine
         await create_all(engine)
         stores = await open_stores(url, READ_MODELS)
         projectors = [Projector(engine, stores, m) for m in READ_MODELS]
@@ -100,8 +101,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="CRM projections service (internal)", lifespan=lifespan)
     app.state.ready = False
+    app.state.settings = settings
     install_problem_handlers(app)
+    install_correlation(app)
     install_metrics(app)
+    app.include_router(reports.router)
 
     @app.get("/health")
     async def health() -> dict[str, str]:

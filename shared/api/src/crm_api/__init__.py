@@ -1,6 +1,6 @@
 """The public contract of the CRM's commands and record queries (see crm_api.routes)."""
 
-from crm_api import contracts, leads, opportunities, service_desk
+from crm_api import contracts, leads, opportunities, reports, service_desk
 from crm_api.routes import Body, Route
 
 # context -> its routes; the gateway forwards each context's routes to that context's service
@@ -9,6 +9,7 @@ ROUTES: dict[str, tuple[Route, ...]] = {
     "opportunities": opportunities.ROUTES,
     "contracts": contracts.ROUTES,
     "service-desk": service_desk.ROUTES,
+    "projections": reports.ROUTES,
 }
 
 __all__ = ["ROUTES", "Body", "Route"]

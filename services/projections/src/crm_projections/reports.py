@@ -1,0 +1,171 @@
+"""The report queries, answered from the read models in the caller's scope (routes: crm_api.reports).
+
+Scope: a branch caller sees its own branch only; an HQ caller the branch it names, or the whole
+company. A branch outside the caller's reach is answered like one that does not exist (404).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from crm_api import reports as api
+from crm_platform.auth import Actor
+from crm_platform.consistency import ConsistencyToken
+from crm_platform.http import Problem, json_response
+from crm_platform.service import CurrentActor, handles
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from crm_projections.forecast import (
+    OpenDeal,
+    Pipeline,
+    Stay,
+    forecast,
+    stage_stats,
+    weighted_pipeline,
+)
+
+router = APIRouter()
+
+# the default pipeline; a branch's own pipeline (sales settings) is not yet projected
+PIPELINE = Pipeline(
+    stages=("prospecting", "bidding", "negotiation", "won"),
+    probabilities={
+        "prospecting": Decimal("0.10"),
+        "bidding": Decimal("0.40"),
+        "negotiation": Decimal("0.70"),
+        "won": Decimal("1"),
+    },
+)
+
+
+def _engine(request: Request) -> AsyncEngine:
+    engine: AsyncEngine = request.app.state.engine
+    return engine
+
+
+Engine = Annotated[AsyncEngine, Depends(_engine)]
+
+
+def scope(actor: Actor, branch: str | None) -> str | None:
+    """The branch a report covers: None is the whole company (HQ only)."""
+    if branch is None:
+        return None if actor.is_hq else actor.branch
+    if not actor.sees(branch):
+        raise Problem(404, "Not found", "There is no such branch.", field="branch")
+    return branch
+
+
+async def caught_up(engine: AsyncEngine, projection: str, raw: str | None, wait: float) -> bool:
+    """Wait (bounded) until `projection` has applied the write behind the consistency token."""
+    if raw is None:
+        return True
+    try:
+        token = ConsistencyToken.parse(raw)
+    except ValueError as exc:
+        raise Problem(422, "The request is not valid", str(exc), field="consistent_with") from None
+    deadline = time.monotonic() + wait
+    query = text(
+        "select version from projections.stream_progress where projection = :p and stream_id = :s"
+    )
+    while True:
+        async with engine.connect() as conn:
+            version = (await conn.execute(query, {"p": projection, "s": token.stream_id})).scalar()
+        if version is not None and version >= token.version:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(0.02)
+
+
+async def _fresh(request: Request, engine: AsyncEngine, raw: str | None) -> dict[str, str]:
+    wait = request.app.state.settings.consistency_wait_seconds
+    return {} if await caught_up(engine, "funnel", raw, wait) else {"X-CRM-Stale": "true"}
+
+
+@handles(router, api.FUNNEL)
+async def funnel(
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Scope, Query()]
+) -> Response:
+    covered = scope(actor, q.branch)
+    headers = await _fresh(request, engine, q.consistent_with)
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text(
+                "select stage, sum(opportunities)::int, coalesce(sum(amount), 0)"
+                " from reporting.funnel where cast(:b as text) is null or branch = :b"
+                " group by stage"
+            ),
+            {"b": covered},
+        )
+        found = {stage: (count, amount) for stage, count, amount in rows}
+    stages = [
+        {"stage": s, "count": found.get(s, (0, 0))[0], "amount": float(found.get(s, (0, 0))[1])}
+        for s in PIPELINE.stages
+    ]
+    return json_response({"branch": covered, "stages": stages}, headers=headers)
+
+
+@handles(router, api.FORECAST)
+async def forecast_report(
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Forecast, Query()]
+) -> Response:
+    covered = scope(actor, q.branch)
+    headers = await _fresh(request, engine, q.consistent_with)
+    where = "where cast(:b as text) is null or branch = :b"
+    async with engine.connect() as conn:
+        finished = await conn.execute(
+            text(
+                f"select opportunity_id, stage, entered_at, left_at, next_stage, lost from reporting.stage_stays {where}"
+            ),
+            {"b": covered},
+        )
+        stays = [Stay(*r) for r in finished]
+        current = await conn.execute(
+            text(
+                "select opportunity_id, stage, amount, stage_entered_at, status"
+                f" from reporting.opportunities {where}"
+            ),
+            {"b": covered},
+        )
+        deals: list[OpenDeal] = []
+        for oid, stage, amount, entered, status in current:
+            if status == "open":
+                deals.append(OpenDeal(oid, stage, amount, entered))
+                stays.append(Stay(oid, stage, entered, None, None))
+    now = datetime.now(UTC)
+    stats = stage_stats(PIPELINE, stays)
+    months = forecast(PIPELINE, stats, deals, now)
+    first = date(now.year, now.month, 1)
+    horizon = [
+        date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, 1)
+        for i in range(q.months)
+    ]
+    body = {
+        "branch": covered,
+        "as_of": now.isoformat(),
+        "open_opportunities": len(deals),
+        "weighted_pipeline": float(weighted_pipeline(PIPELINE, deals)),
+        "months": [
+            {"month": m.isoformat()[:7], "expected": float(months.get(m, Decimal(0)))}
+            for m in horizon
+        ],
+        "stages": [
+            {
+                "stage": s.stage,
+                "conversion_to_next": float(s.conversion),
+                "conversion_measured": s.conversion_measured,
+                "average_days": round(s.avg_days, 1),
+                "days_measured": s.days_measured,
+                "decided": s.decided,
+            }
+            for s in stats
+        ],
+    }
+    return json_response(body, headers=headers)

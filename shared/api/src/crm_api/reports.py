@@ -1,0 +1,48 @@
+"""Report routes: answered by the projections service from the read models, in the caller's scope.
+
+Every report takes `branch` (an HQ caller may omit it for the whole company; a branch caller sees
+only its own branch, and naming another is 404) and `consistent_with` (a command's consistency
+token: the report waits, up to CRM_CONSISTENCY_WAIT_SECONDS, until the read model has applied it,
+else answers with the header `X-CRM-Stale: true`).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from crm_api.routes import READERS, Body, Route
+
+TAG = ("reports",)
+
+
+class Scope(Body):
+    branch: str | None = Field(None, max_length=64, description="One branch; HQ roles may omit it")
+    consistent_with: str | None = Field(
+        None, max_length=300, description="A command's consistency_token: read your write"
+    )
+
+
+class Forecast(Scope):
+    months: int = Field(6, ge=1, le=24, description="How many months ahead")
+
+
+FUNNEL = Route(
+    "funnel_report",
+    "GET",
+    "/reports/funnel",
+    "Opportunities per stage of the pipeline: how many, and their total amount",
+    READERS,
+    query=Scope,
+    tags=TAG,
+)
+FORECAST = Route(
+    "forecast_report",
+    "GET",
+    "/reports/forecast",
+    "Expected revenue per coming month, weighted pipeline, conversion rates and stage durations",
+    READERS,
+    query=Forecast,
+    tags=TAG,
+)
+
+ROUTES = (FUNNEL, FORECAST)
