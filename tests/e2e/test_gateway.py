@@ -193,3 +193,42 @@ def test_the_forecast_answers_in_scope(system: System) -> None:
         ]
         assert c.get("/v1/reports/forecast", params={"months": 0}).status_code == 422
         assert c.get("/v1/reports/forecast", params={"branch": "OTHER"}).status_code == 404
+
+
+def test_lost_deals_and_competitor_results_match_a_hand_count(system: System) -> None:
+    with client(system, branch="CP01") as c:
+        ids = [
+            c.post("/v1/opportunities", json=new_opportunity(100 * (i + 1))).json()["id"]
+            for i in range(3)
+        ]
+        for oid in ids:
+            assert (
+                c.post(
+                    f"/v1/opportunities/{oid}/competitors", json={"competitor": "Acme"}
+                ).status_code
+                == 200
+            )
+        assert c.post(f"/v1/opportunities/{ids[0]}/win").status_code == 200
+        lose = {"reason": "competitor", "competitor": "Acme", "competitor_price": 150}
+        assert c.post(f"/v1/opportunities/{ids[1]}/lose", json=lose).status_code == 200
+        last = c.post(
+            f"/v1/opportunities/{ids[2]}/lose",
+            json={"reason": "competitor", "competitor": "Flowmax"},
+        ).json()
+        token = {"consistent_with": last["consistency_token"]}
+        result = c.get("/v1/reports/competitors", params=token).json()
+        by_name = {r["competitor"]: r for r in result["competitors"]}
+        assert (
+            by_name["Acme"]["decided"],
+            by_name["Acme"]["we_won"],
+            by_name["Acme"]["they_won"],
+            by_name["Acme"]["others_won"],
+        ) == (3, 1, 1, 1)
+        assert by_name["Acme"]["win_rate"] == round(1 / 3, 4)
+        assert (
+            by_name["Flowmax"]["they_won"] == 1 and by_name["Flowmax"]["amount_they_won"] == 300.0
+        )
+        lost = c.get("/v1/reports/lost-deals", params=token).json()
+        assert lost["lost"] == 2
+        assert lost["by_reason"] == [{"key": "competitor", "opportunities": 2, "amount": 500.0}]
+        assert {r["key"] for r in lost["by_competitor"]} == {"Acme", "Flowmax"}

@@ -2,7 +2,7 @@
 finished stay in a stage (for conversion rates and stage durations).
 
 Views: `reporting.funnel` (open and won opportunities per branch and stage), `reporting.opportunities`,
-`reporting.stage_stays`. The gateway's funnel and forecast reports and BI tools read those.
+`reporting.stage_stays`, `reporting.lost_deals`, `reporting.competitor_results`. The gateway's funnel and forecast reports and BI tools read those.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy import Table
 
 from crm_projections.readmodel import Key, ReadModel, Row, Rows
 from crm_projections.tables import funnel_opportunities as t
+from crm_projections.tables import opportunity_competitors as competitors
 from crm_projections.tables import opportunity_stays as stays
 
 WON = "won"
@@ -25,6 +26,24 @@ WON = "won"
 
 def keys(e: Envelope) -> Iterable[tuple[Table, Key]]:
     return ((t, (e.data["opportunity_id"],)),)
+
+
+def _competitor(rows: Rows, e: Envelope) -> None:
+    d = e.data
+    key = (d["opportunity_id"], d["competitor"])
+    if e.type == "OpportunityCompetitorRemoved":
+        rows.delete(competitors, key)
+        return
+    quote = d.get("their_quote")
+    rows.put(
+        competitors,
+        key,
+        {
+            "opportunity_id": d["opportunity_id"],
+            "competitor": d["competitor"],
+            "their_quote": Decimal(quote) if quote is not None else None,
+        },
+    )
 
 
 def _at(value: str) -> datetime:
@@ -80,6 +99,9 @@ def evolve(rows: Rows, e: Envelope) -> None:
                 "competitor_price": None,
             },
         )
+        return
+    if e.type in ("OpportunityCompetitorTracked", "OpportunityCompetitorRemoved"):
+        _competitor(rows, e)
         return
     row = rows.get(t, key)
     if row is None:
@@ -137,7 +159,7 @@ def evolve(rows: Rows, e: Envelope) -> None:
 MODEL = ReadModel(
     name="funnel",
     contexts=(CONTEXT,),
-    tables=(t, stays),
+    tables=(t, stays, competitors),
     handles=frozenset(
         {
             "OpportunityOpened",
@@ -148,9 +170,11 @@ MODEL = ReadModel(
             "OpportunityReactivated",
             "OpportunityDetailsUpdated",
             "OpportunityOwnerChanged",
+            "OpportunityCompetitorTracked",
+            "OpportunityCompetitorRemoved",
         }
     ),
     keys=keys,
     evolve=evolve,
-    version=2,
+    version=3,
 )

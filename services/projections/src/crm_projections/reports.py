@@ -169,3 +169,79 @@ async def forecast_report(
         ],
     }
     return json_response(body, headers=headers)
+
+
+def _grouped(rows: list[tuple[str, int, Decimal]]) -> list[dict[str, object]]:
+    totals: dict[str, tuple[int, Decimal]] = {}
+    for key, n, amount in rows:
+        count, total = totals.get(key, (0, Decimal(0)))
+        totals[key] = (count + n, total + (amount or Decimal(0)))
+    return [
+        {"key": k, "opportunities": n, "amount": float(a)}
+        for k, (n, a) in sorted(totals.items(), key=lambda kv: -kv[1][0])
+    ]
+
+
+@handles(router, api.LOST_DEALS)
+async def lost_deals(
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Scope, Query()]
+) -> Response:
+    covered = scope(actor, q.branch)
+    headers = await _fresh(request, engine, q.consistent_with)
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                text(
+                    "select reason, stage, coalesce(competitor, ''), opportunities, amount"
+                    " from reporting.lost_deals where cast(:b as text) is null or branch = :b"
+                ),
+                {"b": covered},
+            )
+        ).all()
+    body = {
+        "branch": covered,
+        "lost": sum(r[3] for r in rows),
+        "by_reason": _grouped([(r[0], r[3], r[4]) for r in rows]),
+        "by_stage": _grouped([(r[1], r[3], r[4]) for r in rows]),
+        "by_competitor": _grouped([(r[2], r[3], r[4]) for r in rows if r[2]]),
+    }
+    return json_response(body, headers=headers)
+
+
+@handles(router, api.COMPETITORS)
+async def competitors(
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Scope, Query()]
+) -> Response:
+    covered = scope(actor, q.branch)
+    headers = await _fresh(request, engine, q.consistent_with)
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                text(
+                    "select competitor, sum(decided)::int, sum(we_won)::int, sum(they_won)::int,"
+                    " sum(others_won)::int, sum(amount_we_won), sum(amount_they_won)"
+                    " from reporting.competitor_results"
+                    " where cast(:b as text) is null or branch = :b"
+                    " group by competitor order by 2 desc, 1"
+                ),
+                {"b": covered},
+            )
+        ).all()
+    body = {
+        "branch": covered,
+        "competitors": [
+            {
+                "competitor": name,
+                "decided": decided,
+                "we_won": ours,
+                "they_won": theirs,
+                "others_won": others,
+                "win_rate": round(ours / decided, 4) if decided else None,
+                "their_share": round(theirs / decided, 4) if decided else None,
+                "amount_we_won": float(won),
+                "amount_they_won": float(lost),
+            }
+            for name, decided, ours, theirs, others, won, lost in rows
+        ],
+    }
+    return json_response(body, headers=headers)

@@ -89,6 +89,15 @@ opportunity_stays = Table(
     Column("lost", Boolean, nullable=False),
 )
 
+# Who competes for each opportunity (tracked competitors), for win rates against each of them.
+opportunity_competitors = Table(
+    "opportunity_competitors",
+    metadata,
+    Column("opportunity_id", Text, primary_key=True),
+    Column("competitor", Text, primary_key=True),
+    Column("their_quote", Numeric(18, 2)),
+)
+
 REPORTING_VIEWS = """
 create schema if not exists reporting;
 create or replace view reporting.funnel as
@@ -99,6 +108,33 @@ create or replace view reporting.opportunities as
            opened_at, stage_entered_at, expected_close, lead_id, campaign_id, closed_at,
            lost_reason, lost_stage, competitor, competitor_price
     from projections.funnel_opportunities;
+create or replace view reporting.lost_deals as
+    select branch, lost_reason as reason, lost_stage as stage, competitor,
+           count(*)::int as opportunities, sum(amount) as amount,
+           avg(competitor_price) as average_competitor_price
+    from projections.funnel_opportunities where status = 'lost'
+    group by branch, lost_reason, lost_stage, competitor;
+create or replace view reporting.competitor_results as
+    with faced as (
+        select o.branch, c.competitor, o.status, o.competitor as winner, o.amount
+        from projections.opportunity_competitors c
+        join projections.funnel_opportunities o using (opportunity_id)
+        where o.status in ('won', 'lost')
+        union
+        select o.branch, o.competitor, o.status, o.competitor, o.amount
+        from projections.funnel_opportunities o
+        where o.status = 'lost' and o.competitor is not null
+    )
+    select branch, competitor,
+           count(*)::int as decided,
+           count(*) filter (where status = 'won')::int as we_won,
+           count(*) filter (where status = 'lost' and winner = competitor)::int as they_won,
+           count(*) filter (where status = 'lost' and winner is distinct from competitor)::int
+               as others_won,
+           coalesce(sum(amount) filter (where status = 'won'), 0) as amount_we_won,
+           coalesce(sum(amount) filter (where status = 'lost' and winner = competitor), 0)
+               as amount_they_won
+    from faced group by branch, competitor;
 create or replace view reporting.stage_stays as
     select opportunity_id, branch, stage, entered_at, left_at, next_stage, lost
     from projections.opportunity_stays;

@@ -45,4 +45,24 @@ FORECAST = Route(
     tags=TAG,
 )
 
-ROUTES = (FUNNEL, FORECAST)
+
+LOST_DEALS = Route(
+    "lost_deals_report",
+    "GET",
+    "/reports/lost-deals",
+    "Lost opportunities by reason, by the stage they were lost at, and by competitor",
+    READERS,
+    query=Scope,
+    tags=TAG,
+)
+COMPETITORS = Route(
+    "competitors_report",
+    "GET",
+    "/reports/competitors",
+    "Per competitor: decided deals they bid on, our win rate and share against them",
+    READERS,
+    query=Scope,
+    tags=TAG,
+)
+
+ROUTES = (FUNNEL, FORECAST, LOST_DEALS, COMPETITORS)
