@@ -7,6 +7,7 @@ and the reference: the `eventsourcing` library saving one-event aggregates on th
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import tempfile
 import time
@@ -53,7 +54,9 @@ async def crm(url: str, bootstrap: str) -> tuple[float, int]:
         "store append, 1 client", N1, await appends(store, 1, N1), "(target >= 2x eventsourcing)"
     )
     line("store append, 8 clients", N8, await appends(store, 8, N8), "(target >= 5,000)")
-    for _ in range(BULK // 1000):  # a longer log, so that reading and relaying are measured steadily
+    for _ in range(
+        BULK // 1000
+    ):  # a longer log, so that reading and relaying are measured steadily
         await store.append(f"bench-{uuid4()}", [event() for _ in range(1000)], 0)
     start, n, after = time.perf_counter(), 0, 0
     while batch := await store.read_all(after, 5000):
@@ -75,6 +78,77 @@ async def crm(url: str, bootstrap: str) -> tuple[float, int]:
     await task
     await pool.close()
     return one, n
+
+
+async def analytics(url: str, bootstrap: str, total: int) -> None:
+    """The projections on a generated history: rebuild from the store, and consuming from Kafka."""
+    from crm_cli.generate import generate
+    from crm_projections.app import READ_MODELS, engine_for, open_stores, subscribe
+    from crm_projections.projector import Projector
+    from crm_projections.rebuild import rebuild
+    from crm_projections.tables import create_all
+    from faststream.kafka import KafkaBroker
+    from sqlalchemy import text
+
+    stores = await open_stores(url, READ_MODELS)
+    store = stores["opportunities"]
+    written, seconds = await generate(store, total)
+    line("generate a history (decide/evolve + COPY)", written, seconds)
+    async with store.pool.connection() as conn:
+        await conn.execute("analyze opportunities.events")  # as autovacuum would after a load
+    engine = engine_for(url)
+    await create_all(engine)
+    for model in READ_MODELS:
+        start = time.perf_counter()
+        n = await rebuild(engine, stores, model)
+        line(
+            f"rebuild read model {model.name} from the store",
+            n,
+            time.perf_counter() - start,
+            "(target >= 80,000)",
+        )
+    stop = asyncio.Event()
+    relay = Relay(store, "opportunities", bootstrap, batch=5000)
+    async with store.pool.connection() as conn:
+        last = (
+            await (await conn.execute("select max(position) from opportunities.events")).fetchone()
+        )[0]
+    start = time.perf_counter()
+    task = asyncio.create_task(relay.run(stop))
+    while await relay.checkpoint() < last:
+        await asyncio.sleep(0.2)
+    line("relay the history to Kafka", written, time.perf_counter() - start)
+    stop.set()
+    await task
+    # consuming: empty read models, a new consumer group, the whole topic from the start
+    async with engine.begin() as conn:
+        await conn.execute(text("drop schema projections cascade"))
+    await create_all(engine)
+    broker = KafkaBroker(bootstrap, log_level=logging.DEBUG)
+    for model in READ_MODELS:
+        for context in model.contexts:
+            subscribe(broker, Projector(engine, stores, model), context)
+    start = time.perf_counter()
+    await broker.start()
+    applied = 0
+    while applied < written:
+        await asyncio.sleep(0.25)
+        async with engine.connect() as conn:
+            applied = (
+                await conn.execute(
+                    text("select coalesce(sum(version), 0) from projections.stream_progress")
+                )
+            ).scalar() or 0
+    line(
+        "projections consuming from Kafka",
+        written,
+        time.perf_counter() - start,
+        "(target >= 20,000)",
+    )
+    await broker.stop()
+    await engine.dispose()
+    for s in stores.values():
+        await s.close()
 
 
 def eventsourcing_reference(url: str) -> float:
@@ -114,6 +188,8 @@ def main() -> None:
         broker = TansuBroker().start()
         try:
             one, _ = asyncio.run(crm(url, broker.bootstrap))
+            total = int(os.environ.get("CRM_BENCH_EVENTS", "1000000"))
+            asyncio.run(analytics(ensure_database(admin, "analytics"), broker.bootstrap, total))
         finally:
             broker.stop()
         reference = eventsourcing_reference(url)

@@ -85,7 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 log.info("read model %s was rebuilt: its shape changed", p.model.name)
             caught = await p.catch_up()
             log.info("read model %s caught up from the stores: %d events", p.model.name, caught)
-        broker = KafkaBroker(settings.require_kafka(), logger=log)
+        # faststream logs each batch at INFO: keep that at DEBUG, it costs throughput
+        broker = KafkaBroker(settings.require_kafka(), logger=log, log_level=logging.DEBUG)
         for p in projectors:
             for context in p.model.contexts:
                 subscribe(broker, p, context)

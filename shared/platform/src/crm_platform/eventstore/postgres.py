@@ -273,6 +273,35 @@ class PostgresEventStore:
         APPENDS.labels(self.schema).inc(len(events))
         return AppendResult(stream_id, version, position)
 
+    async def import_streams(self, streams: Sequence[tuple[str, Sequence[NewEvent]]]) -> int:
+        """Write whole new streams in one COPY (generated histories, migrations from another
+        system): versions 1..n each; a stream that already exists fails the whole batch, nothing is
+        written. Not for commands: they append with an expected version."""
+        copy_sql = sql.SQL(
+            "copy {s}.events (event_id, stream_id, version, type, schema_version, occurred_at,"
+            " data, metadata) from stdin"
+        ).format(s=sql.Identifier(self.schema))
+        n = 0
+        async with self.pool.connection() as conn, conn.transaction():
+            async with conn.cursor().copy(copy_sql) as copy:
+                for stream_id, events in streams:
+                    for version, e in enumerate(events, 1):
+                        await copy.write_row(
+                            (
+                                e.event_id,
+                                stream_id,
+                                version,
+                                e.type,
+                                e.schema_version,
+                                e.occurred_at,
+                                orjson.dumps(e.data).decode(),
+                                _metadata_json(e.metadata),
+                            )
+                        )
+                        n += 1
+        APPENDS.labels(self.schema).inc(n)
+        return n
+
     async def _replay(self, conn: psycopg.AsyncConnection[Any], key: str) -> AppendResult | None:
         row = await (await conn.execute(self._idem_lookup, (key,))).fetchone()
         return AppendResult(row[0], row[1], row[2], replayed=True) if row else None
