@@ -11,6 +11,7 @@ Aggregations (funnel sums, rollups, rates) are views in the `reporting` schema o
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -18,9 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from crm_events import Envelope
-from sqlalchemy import ARRAY, Table, any_, bindparam, delete, select, tuple_
+from sqlalchemy import ARRAY, Table, TextClause, any_, bindparam, delete, select, text, tuple_
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateTable
 
@@ -107,13 +107,23 @@ async def apply(conn: AsyncConnection, model: ReadModel, events: Sequence[Envelo
         if gone:
             await conn.execute(delete(table).where(tuple_(*pk).in_(gone)))
         if kept:
-            stmt = insert(table)
-            others = [c.name for c in table.columns if not c.primary_key]
-            upsert = (
-                stmt.on_conflict_do_update(
-                    index_elements=pk, set_={c: stmt.excluded[c] for c in others}
-                )
-                if others
-                else stmt.on_conflict_do_nothing()
-            )
-            await conn.execute(upsert, kept)
+            columns = [c.name for c in table.columns]
+            await conn.execute(_upsert(table), {c: [row.get(c) for row in kept] for c in columns})
+
+
+@functools.cache
+def _upsert(table: Table) -> TextClause:
+    """One statement per table for any number of rows: every column as an array parameter,
+    unnested, upserted. Its text never changes, so it is prepared once (SQLAlchemy's executemany
+    sends one statement per row)."""
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    columns = list(table.columns)
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    arrays = ", ".join(f"cast(:{c.name} as {c.type.compile(dialect=dialect)}[])" for c in columns)
+    pk = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+    updates = ", ".join(f'"{c.name}" = excluded."{c.name}"' for c in columns if not c.primary_key)
+    action = f"do update set {updates}" if updates else "do nothing"
+    return text(
+        f'insert into "{table.schema}"."{table.name}" ({names})'
+        f" select * from unnest({arrays}) on conflict ({pk}) {action}"
+    )
