@@ -13,6 +13,7 @@ import pytest_asyncio
 from crm_events import Metadata
 from crm_platform.eventstore.postgres import PostgresEventStore
 from crm_platform.local import ensure_database
+from crm_projections import funnel
 from crm_projections.app import READ_MODELS, engine_for, open_stores
 from crm_projections.projector import Projector
 from crm_projections.rebuild import rebuild
@@ -68,7 +69,7 @@ async def test_rebuild_equals_the_incremental_read_model(
     setup: tuple[AsyncEngine, dict[str, PostgresEventStore]],
 ) -> None:
     engine, stores = setup
-    (model,) = READ_MODELS
+    model = funnel.MODEL
     store = stores["opportunities"]
     await write_history(store, 150, seed=1)
     # incremental, in uneven batches as Kafka would deliver them, with duplicates
@@ -96,7 +97,7 @@ async def test_rebuild_while_writers_append_ends_complete(
     setup: tuple[AsyncEngine, dict[str, PostgresEventStore]],
 ) -> None:
     engine, stores = setup
-    (model,) = READ_MODELS
+    model = funnel.MODEL
     store = stores["opportunities"]
     await write_history(store, 50, seed=2)
     writer = asyncio.create_task(write_history(store, 60, seed=4))

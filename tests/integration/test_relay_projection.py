@@ -17,7 +17,8 @@ from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
 from crm_platform.local import ensure_database
 from crm_platform.relay import Relay
 from crm_platform.settings import topic
-from crm_projections.app import READ_MODELS, engine_for
+from crm_projections import funnel
+from crm_projections.app import engine_for
 from crm_projections.projector import Projector
 from crm_projections.tables import create_all
 
@@ -116,7 +117,7 @@ async def test_kill_redeliver_and_lose_still_converge_to_the_rebuild(
     rebuilt_url = ensure_database(pg_admin_url, f"crm_rebuild_{uuid4().hex[:8]}")
     engine = engine_for(rebuilt_url)
     await create_all(engine)
-    projector = Projector(engine, {CONTEXT: store}, READ_MODELS[0])
+    projector = Projector(engine, {CONTEXT: store}, funnel.MODEL)
     assert await projector.catch_up() == len(all_events)
     await engine.dispose()
     await pool.close()

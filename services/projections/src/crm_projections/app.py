@@ -16,13 +16,14 @@ from typing import Any
 from crm_events import envelope_from_json
 from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
 from crm_platform.http import install_correlation, install_metrics, install_problem_handlers
+from crm_platform.kafka import ensure_topic
 from crm_platform.settings import Settings, topic
 from fastapi import FastAPI
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from crm_projections import funnel, reports
+from crm_projections import funnel, reports, service
 from crm_projections.projector import Projector
 from crm_projections.readmodel import ReadModel
 from crm_projections.rebuild import ensure_current
@@ -30,7 +31,7 @@ from crm_projections.tables import create_all
 
 log = logging.getLogger("crm.projections")
 
-READ_MODELS: tuple[ReadModel, ...] = (funnel.MODEL,)
+READ_MODELS: tuple[ReadModel, ...] = (funnel.MODEL, service.MODEL)
 
 
 def engine_for(url: str) -> AsyncEngine:
@@ -95,7 +96,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for p in projectors:
             for context in p.model.contexts:
                 subscribe(broker, p, context)
-        await _start_when_topics_exist(broker)
+        await _start_when_kafka_is_up(
+            broker, settings, sorted({c for m in READ_MODELS for c in m.contexts})
+        )
         app.state.ready = True
         try:
             yield
@@ -120,10 +123,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-async def _start_when_topics_exist(broker: KafkaBroker) -> None:
-    """Topics are created by the relays; until one exists the subscriber retries in the background."""
+async def _start_when_kafka_is_up(
+    broker: KafkaBroker, settings: Settings, contexts: list[str]
+) -> None:
+    """Create the followed topics if no relay has yet (a context may start later), then consume."""
     for attempt in range(600):
         try:
+            for context in contexts:
+                await ensure_topic(
+                    settings.require_kafka(),
+                    topic(context),
+                    settings.kafka_partitions,
+                    settings.kafka_replication,
+                )
             await broker.start()
             return
         except Exception as exc:  # broker not up yet

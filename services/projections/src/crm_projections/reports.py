@@ -245,3 +245,72 @@ async def competitors(
         ],
     }
     return json_response(body, headers=headers)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+@handles(router, api.SERVICE_QUALITY)
+async def service_quality(
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Scope, Query()]
+) -> Response:
+    covered = scope(actor, q.branch)
+    headers = await _fresh(request, engine, q.consistent_with)
+    where = "where cast(:b as text) is null or branch = :b"
+    args = {"b": covered}
+    async with engine.connect() as conn:
+        totals = (
+            await conn.execute(
+                text(
+                    "select coalesce(sum(tickets), 0)::int, coalesce(sum(complaints), 0)::int,"
+                    " coalesce(sum(sla_breaches), 0)::int, coalesce(sum(feedback), 0)::int,"
+                    f" coalesce(sum(praise), 0)::int from reporting.service_quality {where}"
+                ),
+                args,
+            )
+        ).one()
+        delays = (
+            await conn.execute(
+                text(
+                    "select grade, count(*)::int, avg(hours_late)"
+                    f" from reporting.complaint_delays {where} group by grade order by grade"
+                ),
+                args,
+            )
+        ).all()
+        repairs = (
+            await conn.execute(
+                text(
+                    "select product, severity, sum(repairs)::int, avg(average_hours),"
+                    " sum(parts_amount), sum(charges_amount)"
+                    f" from reporting.repair_statistics {where}"
+                    " group by product, severity order by 3 desc"
+                ),
+                args,
+            )
+        ).all()
+    tickets, complaints, breaches, feedback, praise = totals
+    body = {
+        "branch": covered,
+        "tickets": tickets,
+        "satisfaction_rate": _rate(praise, feedback),
+        "complaint_rate": _rate(complaints, tickets),
+        "sla_breach_rate": _rate(breaches, tickets),
+        "complaint_delays_by_grade": [
+            {"grade": g, "complaints": n, "average_hours_late": round(float(h or 0), 1)}
+            for g, n, h in delays
+        ],
+        "repairs": [
+            {
+                "product": p or None,
+                "severity": sev,
+                "repairs": n,
+                "average_hours": round(float(h), 1) if h is not None else None,
+                "parts_amount": float(parts or 0),
+                "charges_amount": float(charges or 0),
+            }
+            for p, sev, n, h, parts, charges in repairs
+        ],
+    }
+    return json_response(body, headers=headers)

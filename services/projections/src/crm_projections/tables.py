@@ -98,6 +98,35 @@ opportunity_competitors = Table(
     Column("their_quote", Numeric(18, 2)),
 )
 
+# Every ticket of the service desk with its SLA outcome and the customer's verdict.
+service_tickets = Table(
+    "service_tickets",
+    metadata,
+    Column("ticket_id", Text, primary_key=True),
+    Column("branch", String(64), nullable=False, index=True),
+    Column("account_id", Text, nullable=False),
+    Column("ticket_type", String(32), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("grade", String(1), nullable=False),
+    Column("product", Text),
+    Column(
+        "status", String(16), nullable=False
+    ),  # open | assigned | in_progress | resolved | closed
+    Column("assignee", Text),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("first_resolved_at", DateTime(timezone=True)),
+    Column("resolved_within_sla", Boolean),
+    Column("resolutions", Integer, nullable=False),
+    Column("reopened", Integer, nullable=False),
+    Column("breached_at", DateTime(timezone=True)),
+    Column("feedback_kind", String(16)),  # praise | complaint (the latest verdict)
+    Column("feedback_score", Integer),
+    Column("parts_amount", Numeric(18, 2), nullable=False),
+    Column("charges_amount", Numeric(18, 2), nullable=False),
+)
+
 REPORTING_VIEWS = """
 create schema if not exists reporting;
 create or replace view reporting.funnel as
@@ -135,6 +164,34 @@ create or replace view reporting.competitor_results as
            coalesce(sum(amount) filter (where status = 'lost' and winner = competitor), 0)
                as amount_they_won
     from faced group by branch, competitor;
+create or replace view reporting.service_tickets as
+    select ticket_id, branch, account_id, ticket_type, channel, severity, grade, product, status,
+           assignee, opened_at, deadline, first_resolved_at, resolved_within_sla, resolutions,
+           reopened, breached_at, feedback_kind, feedback_score, parts_amount, charges_amount
+    from projections.service_tickets;
+create or replace view reporting.service_quality as
+    select branch,
+           count(*)::int as tickets,
+           count(*) filter (where ticket_type = 'complaint')::int as complaints,
+           count(*) filter (where breached_at is not null)::int as sla_breaches,
+           count(*) filter (where feedback_kind is not null)::int as feedback,
+           count(*) filter (where feedback_kind = 'praise')::int as praise,
+           avg(feedback_score) as average_score
+    from projections.service_tickets group by branch;
+create or replace view reporting.complaint_delays as
+    select ticket_id, branch, account_id, grade, severity, opened_at, deadline,
+           first_resolved_at,
+           extract(epoch from (coalesce(first_resolved_at, now()) - deadline)) / 3600
+               as hours_late
+    from projections.service_tickets
+    where ticket_type = 'complaint'
+      and (breached_at is not null or coalesce(first_resolved_at, now()) > deadline);
+create or replace view reporting.repair_statistics as
+    select branch, coalesce(product, '') as product, severity, count(*)::int as repairs,
+           avg(extract(epoch from (first_resolved_at - opened_at)) / 3600) as average_hours,
+           sum(parts_amount) as parts_amount, sum(charges_amount) as charges_amount
+    from projections.service_tickets where ticket_type = 'repair'
+    group by branch, coalesce(product, ''), severity;
 create or replace view reporting.stage_stays as
     select opportunity_id, branch, stage, entered_at, left_at, next_stage, lost
     from projections.opportunity_stays;

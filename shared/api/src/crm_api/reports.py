@@ -65,4 +65,14 @@ COMPETITORS = Route(
     tags=TAG,
 )
 
-ROUTES = (FUNNEL, FORECAST, LOST_DEALS, COMPETITORS)
+SERVICE_QUALITY = Route(
+    "service_quality_report",
+    "GET",
+    "/reports/service-quality",
+    "Satisfaction, complaint and SLA breach rates, complaint delays by grade, repair statistics",
+    READERS,
+    query=Scope,
+    tags=TAG,
+)
+
+ROUTES = (FUNNEL, FORECAST, LOST_DEALS, COMPETITORS, SERVICE_QUALITY)

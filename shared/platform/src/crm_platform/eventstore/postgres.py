@@ -282,23 +282,26 @@ class PostgresEventStore:
             " data, metadata) from stdin"
         ).format(s=sql.Identifier(self.schema))
         n = 0
-        async with self.pool.connection() as conn, conn.transaction():
-            async with conn.cursor().copy(copy_sql) as copy:
-                for stream_id, events in streams:
-                    for version, e in enumerate(events, 1):
-                        await copy.write_row(
-                            (
-                                e.event_id,
-                                stream_id,
-                                version,
-                                e.type,
-                                e.schema_version,
-                                e.occurred_at,
-                                orjson.dumps(e.data).decode(),
-                                _metadata_json(e.metadata),
-                            )
+        async with (
+            self.pool.connection() as conn,
+            conn.transaction(),
+            conn.cursor().copy(copy_sql) as copy,
+        ):
+            for stream_id, events in streams:
+                for version, e in enumerate(events, 1):
+                    await copy.write_row(
+                        (
+                            e.event_id,
+                            stream_id,
+                            version,
+                            e.type,
+                            e.schema_version,
+                            e.occurred_at,
+                            orjson.dumps(e.data).decode(),
+                            _metadata_json(e.metadata),
                         )
-                        n += 1
+                    )
+                    n += 1
         APPENDS.labels(self.schema).inc(n)
         return n
 
