@@ -61,3 +61,99 @@ class OwnerTransferred:
     to_user: str
     reason: str
     transferred_at: datetime
+
+
+# --- campaigns (stream `campaign-<uuid>`) --------------------------------------------------------
+@event("CampaignPlanned")
+@dataclass(frozen=True, slots=True)
+class CampaignPlanned:
+    campaign_id: str
+    branch: str
+    campaign_type: (
+        str  # trade_show | seminar | webinar | direct_mail | online_ad | promotion | other
+    )
+    theme: str
+    segment: str
+    starts_on: date
+    ends_on: date
+    budget: Decimal
+    planned_by: str
+    at: datetime
+
+
+@event("CampaignRevised")
+@dataclass(frozen=True, slots=True)
+class CampaignRevised:
+    campaign_id: str
+    theme: str
+    segment: str
+    starts_on: date
+    ends_on: date
+    budget: Decimal
+    at: datetime
+
+
+@event("CampaignSubmitted")
+@dataclass(frozen=True, slots=True)
+class CampaignSubmitted:
+    campaign_id: str
+    by: str
+    at: datetime
+
+
+@event("CampaignApproved")
+@dataclass(frozen=True, slots=True)
+class CampaignApproved:
+    campaign_id: str
+    by: str
+    at: datetime
+
+
+@event("CampaignRejected")
+@dataclass(frozen=True, slots=True)
+class CampaignRejected:
+    campaign_id: str
+    by: str
+    reason: str
+    at: datetime
+
+
+@event("CampaignStarted")
+@dataclass(frozen=True, slots=True)
+class CampaignStarted:
+    campaign_id: str
+    at: datetime
+
+
+@event("CampaignCompleted")
+@dataclass(frozen=True, slots=True)
+class CampaignCompleted:
+    campaign_id: str
+    at: datetime
+
+
+@event("CampaignCancelled")
+@dataclass(frozen=True, slots=True)
+class CampaignCancelled:
+    campaign_id: str
+    reason: str
+    at: datetime
+
+
+@event("CampaignCostRecorded")
+@dataclass(frozen=True, slots=True)
+class CampaignCostRecorded:
+    campaign_id: str
+    branch: str
+    amount: Decimal
+    what: str
+    at: datetime
+
+
+@event("CampaignParticipantsRecorded")
+@dataclass(frozen=True, slots=True)
+class CampaignParticipantsRecorded:
+    campaign_id: str
+    branch: str
+    participants: int
+    at: datetime

@@ -1,0 +1,190 @@
+"""Given/when/then for the campaign lifecycle (DOMAIN.md §1)."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from crm_events.leads import (
+    CampaignApproved,
+    CampaignCancelled,
+    CampaignCompleted,
+    CampaignCostRecorded,
+    CampaignParticipantsRecorded,
+    CampaignPlanned,
+    CampaignRejected,
+    CampaignRevised,
+    CampaignStarted,
+    CampaignSubmitted,
+)
+from crm_leads.domain.campaign import (
+    Campaign,
+    Cancel,
+    Complete,
+    Plan,
+    RecordCost,
+    RecordParticipants,
+    Review,
+    Revise,
+    Start,
+    Submit,
+    campaign,
+)
+from crm_platform.domain import DomainError
+from crm_platform.testing import Spec
+
+T = datetime(2026, 9, 1, 9, tzinfo=UTC)
+PLANNED = CampaignPlanned(
+    "c1",
+    "SH01",
+    "trade_show",
+    "Pumps expo",
+    "chemicals",
+    date(2026, 10, 1),
+    date(2026, 10, 3),
+    Decimal("80000"),
+    "mia",
+    T,
+)
+SUBMITTED = CampaignSubmitted("c1", "mia", T)
+APPROVED = CampaignApproved("c1", "mgr", T)
+STARTED = CampaignStarted("c1", T)
+spec = Spec(campaign)
+
+
+def refused(
+    command: object, *history: object, match: str | None = None, field: str | None = None
+) -> None:
+    with pytest.raises(DomainError, match=match) as caught:
+        spec.given(*history).when(command)
+    assert caught.value.field == field
+
+
+def test_a_campaign_is_planned_with_dates_and_budget() -> None:
+    plan = Plan(
+        "c1",
+        "SH01",
+        "trade_show",
+        "Pumps expo",
+        "chemicals",
+        date(2026, 10, 1),
+        date(2026, 10, 3),
+        Decimal("80000"),
+        "mia",
+        T,
+    )
+    spec.then(plan, [PLANNED])
+    refused(
+        Plan(
+            "c1", "SH01", "party", "x", "y", date(2026, 1, 1), date(2026, 1, 2), Decimal(1), "m", T
+        ),
+        field="campaign_type",
+    )
+    refused(
+        Plan(
+            "c1",
+            "SH01",
+            "webinar",
+            "x",
+            "y",
+            date(2026, 1, 2),
+            date(2026, 1, 1),
+            Decimal(1),
+            "m",
+            T,
+        ),
+        field="ends_on",
+    )
+    refused(
+        Plan(
+            "c1",
+            "SH01",
+            "webinar",
+            "x",
+            "y",
+            date(2026, 1, 1),
+            date(2026, 1, 1),
+            Decimal(0),
+            "m",
+            T,
+        ),
+        field="budget",
+    )
+
+
+def test_the_whole_lifecycle() -> None:
+    spec.given(PLANNED).then(Submit("mia", T), [SUBMITTED])
+    spec.given(PLANNED, SUBMITTED).then(Review(True, "mgr", "branch_manager", "", T), [APPROVED])
+    spec.given(PLANNED, SUBMITTED, APPROVED).then(Start(T), [STARTED])
+    spec.given(PLANNED, SUBMITTED, APPROVED, STARTED).then(
+        Complete(T), [CampaignCompleted("c1", T)]
+    )
+
+
+def test_only_the_branch_manager_reviews_and_only_a_submitted_campaign() -> None:
+    refused(Review(True, "mia", "marketing", "", T), PLANNED, SUBMITTED, match="branch manager")
+    refused(Review(True, "mgr", "branch_manager", "", T), PLANNED, match="planned campaign")
+
+
+def test_a_rejected_campaign_is_revised_and_resubmitted() -> None:
+    rejected = CampaignRejected("c1", "mgr", "budget too high", T)
+    spec.given(PLANNED, SUBMITTED).then(
+        Review(False, "mgr", "branch_manager", "budget too high", T), [rejected]
+    )
+    refused(Review(False, "mgr", "branch_manager", " ", T), PLANNED, SUBMITTED, field="reason")
+    revise = Revise(
+        "Pumps expo", "chemicals", date(2026, 10, 1), date(2026, 10, 3), Decimal("60000"), T
+    )
+    spec.given(PLANNED, SUBMITTED, rejected).then(
+        revise,
+        [
+            CampaignRevised(
+                "c1",
+                "Pumps expo",
+                "chemicals",
+                date(2026, 10, 1),
+                date(2026, 10, 3),
+                Decimal("60000"),
+                T,
+            )
+        ],
+    )
+    spec.given(PLANNED, SUBMITTED, rejected).then(Submit("mia", T), [SUBMITTED])
+    refused(revise, PLANNED, SUBMITTED, APPROVED, match="approved campaign")
+
+
+def test_costs_and_participants_only_after_approval() -> None:
+    refused(RecordCost(Decimal(100), "booth", T), PLANNED, match="approved")
+    refused(RecordParticipants(10, T), PLANNED, SUBMITTED, match="approved")
+    history = (PLANNED, SUBMITTED, APPROVED, STARTED)
+    spec.given(*history).then(
+        RecordCost(Decimal("1200.50"), "booth", T),
+        [CampaignCostRecorded("c1", "SH01", Decimal("1200.50"), "booth", T)],
+    )
+    refused(RecordCost(Decimal(0), "booth", T), *history, field="amount")
+    spec.given(*history).then(
+        RecordParticipants(140, T), [CampaignParticipantsRecorded("c1", "SH01", 140, T)]
+    )
+    state = campaign.fold(
+        [
+            *history,
+            CampaignCostRecorded("c1", "SH01", Decimal(100), "a", T),
+            CampaignCostRecorded("c1", "SH01", Decimal(50), "b", T),
+        ]
+    )
+    assert isinstance(state, Campaign) and state.actual_cost == Decimal(150)
+
+
+def test_cancel_before_completion_with_a_reason() -> None:
+    spec.given(PLANNED, SUBMITTED, APPROVED, STARTED).then(
+        Cancel("venue closed", T), [CampaignCancelled("c1", "venue closed", T)]
+    )
+    refused(Cancel(" ", T), PLANNED, field="reason")
+    refused(
+        Cancel("late", T),
+        PLANNED,
+        SUBMITTED,
+        APPROVED,
+        STARTED,
+        CampaignCompleted("c1", T),
+        match="completed campaign",
+    )
