@@ -157,3 +157,114 @@ class CampaignParticipantsRecorded:
     branch: str
     participants: int
     at: datetime
+
+
+# --- leads (stream `lead-<uuid>`) -----------------------------------------------------------------
+@event("LeadCaptured")
+@dataclass(frozen=True, slots=True)
+class LeadCaptured:
+    lead_id: str
+    branch: str
+    source: str  # campaign | website_form | referral | trade_show | cold_call | partner | media | other
+    campaign_id: str | None
+    company: str
+    contact_name: str
+    email: str | None
+    phone: str | None
+    keys: tuple[str, ...]  # normalised e-mail, phone and company keys (duplicate detection)
+    possible_duplicates: tuple[str, ...]  # lead-<id> / account-<id> already holding one of the keys
+    captured_by: str
+    at: datetime
+
+
+@event("LeadAssigned")
+@dataclass(frozen=True, slots=True)
+class LeadAssigned:
+    lead_id: str
+    branch: str
+    from_rep: str | None
+    to_rep: str
+    by: str
+    automatic: bool  # the branch's round robin chose the rep
+    at: datetime
+
+
+@event("LeadFollowUpLogged")
+@dataclass(frozen=True, slots=True)
+class LeadFollowUpLogged:
+    lead_id: str
+    channel: str  # call | email | visit | meeting | message
+    note: str
+    by: str
+    first: bool
+    at: datetime
+
+
+@event("LeadFollowUpOverdue")
+@dataclass(frozen=True, slots=True)
+class LeadFollowUpOverdue:
+    """The assignee did not log a first follow-up within the branch's limit (found by a check)."""
+
+    lead_id: str
+    branch: str
+    assignee: str
+    assigned_at: datetime
+    limit_hours: int
+    at: datetime
+
+
+@event("LeadNurtured")
+@dataclass(frozen=True, slots=True)
+class LeadNurtured:
+    lead_id: str
+    reason: str
+    by: str
+    at: datetime
+
+
+@event("LeadQualified")
+@dataclass(frozen=True, slots=True)
+class LeadQualified:
+    lead_id: str
+    by: str
+    at: datetime
+
+
+@event("LeadDisqualified")
+@dataclass(frozen=True, slots=True)
+class LeadDisqualified:
+    lead_id: str
+    branch: str
+    reason: str
+    by: str
+    at: datetime
+
+
+@event("LeadMerged")
+@dataclass(frozen=True, slots=True)
+class LeadMerged:
+    """This lead was a duplicate: it is closed, and its history continues in `into_lead_id`."""
+
+    lead_id: str
+    into_lead_id: str
+    by: str
+    at: datetime
+
+
+@event("LeadAbsorbed")
+@dataclass(frozen=True, slots=True)
+class LeadAbsorbed:
+    lead_id: str
+    merged_lead_id: str
+    by: str
+    at: datetime
+
+
+@event("LeadOwnerChanged")
+@dataclass(frozen=True, slots=True)
+class LeadOwnerChanged:
+    lead_id: str
+    from_rep: str
+    to_rep: str
+    transfer_id: str
+    at: datetime
