@@ -268,3 +268,130 @@ class LeadOwnerChanged:
     to_rep: str
     transfer_id: str
     at: datetime
+
+
+# --- customer accounts (stream `account-<uuid>`) ------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class AccountContact:
+    contact_id: str
+    name: str
+    title: str
+    email: str | None
+    phone: str | None
+    buying_role: str  # decision_maker | influencer | technical_evaluator | user | finance
+
+
+@event("AccountOpened")
+@dataclass(frozen=True, slots=True)
+class AccountOpened:
+    account_id: str
+    branch: str
+    company: str
+    industry: str
+    size: str  # small | medium | large | enterprise
+    owner_id: str
+    credit_limit: Decimal
+    payment_days: int
+    from_lead_id: str | None
+    at: datetime
+
+
+@event("AccountDetailsUpdated")
+@dataclass(frozen=True, slots=True)
+class AccountDetailsUpdated:
+    account_id: str
+    company: str
+    industry: str
+    size: str
+    credit_limit: Decimal
+    payment_days: int
+    at: datetime
+
+
+@event("AccountContactSaved")
+@dataclass(frozen=True, slots=True)
+class AccountContactSaved:
+    account_id: str
+    contact: AccountContact
+    at: datetime
+
+
+@event("AccountContactRemoved")
+@dataclass(frozen=True, slots=True)
+class AccountContactRemoved:
+    account_id: str
+    contact_id: str
+    at: datetime
+
+
+@event("AccountInteractionLogged")
+@dataclass(frozen=True, slots=True)
+class AccountInteractionLogged:
+    account_id: str
+    branch: str
+    interaction_id: str
+    kind: str  # visit | call | email | meeting | quote | complaint
+    by: str
+    note: str
+    cost: Decimal
+    at: datetime
+
+
+@event("AccountDelegated")
+@dataclass(frozen=True, slots=True)
+class AccountDelegated:
+    """A temporary delegation: the delegate acts for the owner from one day to another."""
+
+    account_id: str
+    owner_id: str
+    delegate: str
+    starts_on: date
+    ends_on: date
+    by: str
+    at: datetime
+
+
+@event("AccountDelegationRevoked")
+@dataclass(frozen=True, slots=True)
+class AccountDelegationRevoked:
+    account_id: str
+    delegate: str
+    by: str
+    at: datetime
+
+
+@event("AccountOwnerChanged")
+@dataclass(frozen=True, slots=True)
+class AccountOwnerChanged:
+    account_id: str
+    from_owner: str
+    to_owner: str
+    transfer_id: str
+    at: datetime
+
+
+@event("AccountGradeComputed")
+@dataclass(frozen=True, slots=True)
+class AccountGradeComputed:
+    account_id: str
+    grade: str
+    source: str  # computed | admin
+    at: datetime
+
+
+@event("AccountGradeOverridden")
+@dataclass(frozen=True, slots=True)
+class AccountGradeOverridden:
+    account_id: str
+    grade: str
+    reason: str
+    by: str
+    at: datetime
+
+
+@event("AccountGradeOverrideCleared")
+@dataclass(frozen=True, slots=True)
+class AccountGradeOverrideCleared:
+    account_id: str
+    by: str
+    at: datetime

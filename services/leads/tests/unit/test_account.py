@@ -1,0 +1,128 @@
+"""Given/when/then for customer accounts: contacts, interactions, delegation, transfer, grades."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from crm_events.leads import (
+    AccountContact,
+    AccountContactSaved,
+    AccountDelegated,
+    AccountGradeComputed,
+    AccountGradeOverridden,
+    AccountGradeOverrideCleared,
+    AccountInteractionLogged,
+    AccountOpened,
+    AccountOwnerChanged,
+    CustomerGradeChanged,
+    OwnerTransferred,
+)
+from crm_leads.domain.account import (
+    Account,
+    ClearOverride,
+    Delegate,
+    Grade,
+    LogInteraction,
+    Open,
+    Override,
+    RemoveContact,
+    SaveContact,
+    account,
+    on_owner_transferred,
+)
+from crm_platform.domain import DomainError
+from crm_platform.testing import Spec
+
+T = datetime(2026, 11, 2, 9, tzinfo=UTC)
+OPENED = AccountOpened(
+    "a1", "SH01", "Huadong Steel", "steel", "large", "alice", Decimal(500000), 60, "l1", T
+)
+spec = Spec(account).given(OPENED)
+CFO = AccountContact("k1", "Zhao Min", "CFO", "zhao@huadong.cn", None, "finance")
+
+
+def refused(
+    command: object, *history: object, match: str | None = None, field: str | None = None
+) -> None:
+    with pytest.raises(DomainError, match=match) as caught:
+        Spec(account).given(OPENED, *history).when(command)
+    assert caught.value.field == field
+
+
+def test_open_with_credit_terms() -> None:
+    Spec(account).then(
+        Open(
+            "a1", "SH01", "Huadong Steel", "steel", "large", "alice", Decimal(500000), 60, "l1", T
+        ),
+        [OPENED],
+    )
+    with pytest.raises(DomainError) as caught:
+        Spec(account).when(Open("a1", "SH01", "X", "y", "huge", "alice", Decimal(0), 30, None, T))
+    assert caught.value.field == "size"
+
+
+def test_contacts_carry_their_part_in_the_buying_decision() -> None:
+    spec.then(SaveContact(CFO, T), [AccountContactSaved("a1", CFO, T)])
+    bad = AccountContact("k2", "X", "", None, None, "cheerleader")
+    refused(SaveContact(bad, T), field="buying_role")
+    refused(RemoveContact("k9", T), field="contact_id")
+
+
+def test_interactions_are_logged_with_cost() -> None:
+    spec.then(
+        LogInteraction("i1", "visit", "alice", "plant tour", Decimal(300), T),
+        [
+            AccountInteractionLogged(
+                "a1", "SH01", "i1", "visit", "alice", "plant tour", Decimal(300), T
+            )
+        ],
+    )
+    refused(LogInteraction("i2", "party", "alice", "", Decimal(0), T), field="kind")
+
+
+def test_a_delegate_acts_for_the_owner_for_a_period() -> None:
+    delegated = AccountDelegated(
+        "a1", "alice", "bob", date(2026, 12, 1), date(2026, 12, 20), "mgr", T
+    )
+    spec.then(Delegate("bob", date(2026, 12, 1), date(2026, 12, 20), "mgr", T), [delegated])
+    state = account.fold([OPENED, delegated])
+    assert isinstance(state, Account)
+    assert state.acting_owners(date(2026, 12, 5)) == ("alice", "bob")
+    assert state.acting_owners(date(2026, 12, 21)) == ("alice",)
+    refused(Delegate("bob", date(2026, 12, 2), date(2026, 12, 1), "mgr", T), field="ends_on")
+
+
+def test_a_transfer_moves_the_account_once() -> None:
+    command = on_owner_transferred(OwnerTransferred("t1", "SH01", "alice", "bob", "left", T))
+    moved = AccountOwnerChanged("a1", "alice", "bob", "t1", T)
+    spec.then(command, [moved])
+    assert Spec(account).given(OPENED, moved).when(command) == []
+
+
+def test_grades_publish_only_changes_of_the_effective_grade() -> None:
+    computed = AccountGradeComputed("a1", "B", "computed", T)
+    spec.then(
+        Grade("B", "computed", T),
+        [computed, CustomerGradeChanged("a1", "SH01", "B", None, "computed", T)],
+    )
+    assert Spec(account).given(OPENED, computed).when(Grade("B", "computed", T)) == []
+    overridden = AccountGradeOverridden("a1", "A", "strategic", "mgr", T)
+    Spec(account).given(OPENED, computed).then(
+        Override("A", "strategic", "mgr", "branch_manager", T),
+        [overridden, CustomerGradeChanged("a1", "SH01", "A", "B", "override", T)],
+    )
+    # while overridden, a new computed grade changes nothing a customer sees
+    (only,) = Spec(account).given(OPENED, computed, overridden).when(Grade("C", "computed", T))
+    assert isinstance(only, AccountGradeComputed)
+    recomputed = AccountGradeComputed("a1", "C", "computed", T)
+    Spec(account).given(OPENED, computed, overridden, recomputed).then(
+        ClearOverride("mgr", "branch_manager", T),
+        [
+            AccountGradeOverrideCleared("a1", "mgr", T),
+            CustomerGradeChanged("a1", "SH01", "C", "A", "override-cleared", T),
+        ],
+    )
+    refused(Override("A", "x", "alice", "sales_rep", T), match="Only a manager")
+    refused(Override("A", " ", "mgr", "branch_manager", T), field="reason")
+    refused(ClearOverride("mgr", "branch_manager", T), match="not overridden")
+    refused(Grade("D", "admin", T), field="grade")
