@@ -165,7 +165,9 @@ class CampaignParticipantsRecorded:
 class LeadCaptured:
     lead_id: str
     branch: str
-    source: str  # campaign | website_form | referral | trade_show | cold_call | partner | media | other
+    source: (
+        str  # campaign | website_form | referral | trade_show | cold_call | partner | media | other
+    )
     campaign_id: str | None
     company: str
     contact_name: str
@@ -394,4 +396,34 @@ class AccountGradeOverridden:
 class AccountGradeOverrideCleared:
     account_id: str
     by: str
+    at: datetime
+
+
+# --- a branch's lead routing (stream `lead-roster-<branch>`) ------------------------------------
+@event("LeadRosterSet")
+@dataclass(frozen=True, slots=True)
+class LeadRosterSet:
+    branch: str
+    reps: tuple[str, ...]  # round robin among these, in this order
+    follow_up_hours: int  # the first follow-up is due this many hours after assignment
+    by: str
+    at: datetime
+
+
+@event("LeadRoutedRoundRobin")
+@dataclass(frozen=True, slots=True)
+class LeadRoutedRoundRobin:
+    branch: str
+    lead_id: str
+    rep: str
+    at: datetime
+
+
+# --- duplicate detection: who holds a normalised key (stream `contact-key-<sha1 of the key>`) -----
+@event("ContactKeyClaimed")
+@dataclass(frozen=True, slots=True)
+class ContactKeyClaimed:
+    key: str  # e.g. email:wang@huadong.cn, phone:13800138000, company:huadongsteel
+    record: str  # lead-<id> or account-<id>
+    branch: str
     at: datetime
