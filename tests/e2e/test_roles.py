@@ -88,7 +88,45 @@ def _quota(c: httpx.Client, branch: str) -> dict[str, str]:
 
 # the first path parameter of a route -> how to make such a record in a branch (fresh per call);
 # it answers every parameter of the route
+def _create(
+    path: str, body: dict[str, object], param: str
+) -> Callable[[httpx.Client, str], dict[str, str]]:
+    def make(c: httpx.Client, branch: str) -> dict[str, str]:
+        return {param: _made(c.post(path, json={**body, "branch": branch}))}
+
+    return make
+
+
 FACTORIES: dict[str, Callable[[httpx.Client, str], dict[str, str]]] = {
+    "campaign_id": _create(
+        "/v1/campaigns",
+        {
+            "campaign_type": "webinar",
+            "theme": "t",
+            "segment": "s",
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-01-02",
+            "budget": 100,
+        },
+        "campaign_id",
+    ),
+    "lead_id": _create(
+        "/v1/leads",
+        {"source": "referral", "company": "Matrix Co", "contact_name": "M", "email": "m@x.cn"},
+        "lead_id",
+    ),
+    "account_id": _create(
+        "/v1/accounts",
+        {
+            "company": "Matrix Co",
+            "industry": "x",
+            "size": "small",
+            "credit_limit": 0,
+            "payment_days": 30,
+        },
+        "account_id",
+    ),
+    "branch": lambda c, branch: {"branch": branch},
     "opportunity_id": _opportunity,
     "quota_id": _quota,
     "scope": lambda c, branch: {"scope": branch},
@@ -159,7 +197,7 @@ def test_every_route_is_unique_and_documented() -> None:
 
 def test_an_unknown_record_is_404_for_every_record_route(system: System) -> None:
     for _, route in SERVED:
-        if not route.params or route.params[0] == "scope":  # a scope is a branch, not a record
+        if not route.params or route.params[0] in ("scope", "branch"):  # branches, not records
             continue
         role = "admin" if "admin" in route.roles else sorted(route.roles)[0]
         with httpx.Client(

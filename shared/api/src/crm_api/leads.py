@@ -1,7 +1,509 @@
-"""Routes and request models of the `leads` context."""
+"""Routes and request models of the leads context: campaigns, leads, customer accounts (DOMAIN.md §1).
+
+Decisions: marketing plans and runs campaigns (and the branch manager, who alone approves or
+rejects them); sales reps, marketing and the branch manager capture and work leads; only the
+branch manager assigns by hand, merges duplicates, sets the routing roster and transfers an
+owner's records; reps and the manager keep accounts; grades are set by admin (until the analysis
+computes them) and overridden by the branch manager; HQ roles may act for any branch; everyone
+reads, auditors included.
+"""
 
 from __future__ import annotations
 
-from crm_api.routes import Route
+from datetime import date
+from decimal import Decimal
+from typing import Literal
 
-ROUTES: tuple[Route, ...] = ()
+from pydantic import Field
+
+from crm_api.routes import ADMIN, HQ_WRITERS, MANAGER, READERS, SALES, Body, Route, example
+
+MARKETERS = frozenset({"marketing", "branch_manager"}) | HQ_WRITERS
+LEAD_WORKERS = frozenset({"sales_rep", "marketing", "branch_manager"}) | HQ_WRITERS
+ACCOUNT_KEEPERS = SALES | HQ_WRITERS
+MANAGERS = MANAGER | HQ_WRITERS
+Money = Decimal
+Text = Field(min_length=1, max_length=200)
+
+
+class PlanCampaign(Body):
+    model_config = example(
+        campaign_type="trade_show",
+        theme="Pumps expo 2027",
+        segment="chemical plants",
+        starts_on="2027-03-10",
+        ends_on="2027-03-12",
+        budget=80000,
+    )
+
+    campaign_type: Literal[
+        "trade_show", "seminar", "webinar", "direct_mail", "online_ad", "promotion", "other"
+    ]
+    theme: str = Text
+    segment: str = Text
+    starts_on: date
+    ends_on: date
+    budget: Money = Field(gt=0, max_digits=16, decimal_places=2)
+    branch: str | None = Field(None, max_length=64, description="Required for HQ callers")
+
+
+class ReviseCampaign(Body):
+    model_config = example(
+        theme="Pumps expo 2027",
+        segment="chemical plants",
+        starts_on="2027-03-10",
+        ends_on="2027-03-12",
+        budget=60000,
+    )
+
+    theme: str = Text
+    segment: str = Text
+    starts_on: date
+    ends_on: date
+    budget: Money = Field(gt=0, max_digits=16, decimal_places=2)
+
+
+class Reason(Body):
+    model_config = example(reason="Budget too high for the expected leads")
+
+    reason: str = Text
+
+
+class Cost(Body):
+    model_config = example(amount=1200.5, what="Booth rental")
+
+    amount: Money = Field(gt=0, max_digits=16, decimal_places=2)
+    what: str = Text
+
+
+class Participants(Body):
+    model_config = example(participants=140)
+
+    participants: int = Field(ge=0, le=10_000_000)
+
+
+class CaptureLead(Body):
+    model_config = example(
+        source="trade_show",
+        company="Huadong Steel Co., Ltd.",
+        contact_name="Wang Li",
+        email="wang@huadong.cn",
+        phone="+86 138 0013 8000",
+    )
+
+    source: Literal[
+        "campaign",
+        "website_form",
+        "referral",
+        "trade_show",
+        "cold_call",
+        "partner",
+        "media",
+        "other",
+    ]
+    campaign_id: str | None = Field(None, max_length=100)
+    company: str = Text
+    contact_name: str = Text
+    email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    phone: str | None = Field(None, max_length=40)
+    branch: str | None = Field(None, max_length=64, description="Required for HQ callers")
+
+
+class AssignLead(Body):
+    model_config = example(rep="alice")
+
+    rep: str = Field(min_length=1, max_length=100)
+
+
+class FollowUp(Body):
+    model_config = example(channel="call", note="Intro call; sending a brochure")
+
+    channel: Literal["call", "email", "visit", "meeting", "message"]
+    note: str = Field("", max_length=2000)
+
+
+class ConvertLead(Body):
+    model_config = example(
+        opportunity_name="Huadong line 3 pumps",
+        amount=250000,
+        currency="CNY",
+        expected_close="2027-06-30",
+        industry="steel",
+        size="large",
+    )
+
+    account_id: str | None = Field(
+        None, max_length=100, description="Attach to this account; else one is opened"
+    )
+    opportunity_name: str = Text
+    amount: Money = Field(gt=0, max_digits=16, decimal_places=2)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    expected_close: date
+    industry: str = Field("unknown", max_length=100)
+    size: Literal["small", "medium", "large", "enterprise"] = "medium"
+
+
+class MergeLead(Body):
+    model_config = example(duplicate_id="6f1c2d3e-0000-4000-8000-000000000000")
+
+    duplicate_id: str = Field(min_length=1, max_length=100)
+
+
+class Roster(Body):
+    model_config = example(reps=["alice", "bob"], follow_up_hours=48)
+
+    reps: list[str] = Field(max_length=200)
+    follow_up_hours: int = Field(48, ge=1, le=720)
+
+
+class OpenAccount(Body):
+    model_config = example(
+        company="Huadong Steel",
+        industry="steel",
+        size="large",
+        credit_limit=500000,
+        payment_days=60,
+    )
+
+    company: str = Text
+    industry: str = Field(min_length=1, max_length=100)
+    size: Literal["small", "medium", "large", "enterprise"]
+    credit_limit: Money = Field(ge=0, max_digits=16, decimal_places=2)
+    payment_days: int = Field(ge=0, le=365)
+    branch: str | None = Field(None, max_length=64, description="Required for HQ callers")
+
+
+class UpdateAccount(Body):
+    model_config = example(
+        company="Huadong Steel",
+        industry="steel",
+        size="enterprise",
+        credit_limit=800000,
+        payment_days=45,
+    )
+
+    company: str = Text
+    industry: str = Field(min_length=1, max_length=100)
+    size: Literal["small", "medium", "large", "enterprise"]
+    credit_limit: Money = Field(ge=0, max_digits=16, decimal_places=2)
+    payment_days: int = Field(ge=0, le=365)
+
+
+class Contact(Body):
+    model_config = example(
+        name="Zhao Min", title="CFO", email="zhao@huadong.cn", buying_role="finance"
+    )
+
+    contact_id: str | None = Field(None, max_length=100, description="Given: update that contact")
+    name: str = Text
+    title: str = Field("", max_length=200)
+    email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    phone: str | None = Field(None, max_length=40)
+    buying_role: Literal["decision_maker", "influencer", "technical_evaluator", "user", "finance"]
+
+
+class Interaction(Body):
+    model_config = example(kind="visit", note="Plant tour with the maintenance lead", cost=300)
+
+    kind: Literal["visit", "call", "email", "meeting", "quote", "complaint"]
+    note: str = Field("", max_length=4000)
+    cost: Money = Field(Decimal(0), ge=0, max_digits=12, decimal_places=2)
+
+
+class Delegation(Body):
+    model_config = example(delegate="bob", starts_on="2027-01-10", ends_on="2027-01-24")
+
+    delegate: str = Field(min_length=1, max_length=100)
+    starts_on: date
+    ends_on: date
+
+
+class GradeBody(Body):
+    model_config = example(grade="A")
+
+    grade: Literal["A", "B", "C"]
+
+
+class OverrideBody(Body):
+    model_config = example(grade="A", reason="Strategic account for the north region")
+
+    grade: Literal["A", "B", "C"]
+    reason: str = Text
+
+
+class Transfer(Body):
+    model_config = example(from_user="alice", to_user="bob", reason="Alice leaves the company")
+
+    from_user: str = Field(min_length=1, max_length=100)
+    to_user: str = Field(min_length=1, max_length=100)
+    reason: str = Text
+    branch: str | None = Field(None, max_length=64, description="Required for HQ callers")
+
+
+def _r(
+    name: str, method: str, path: str, summary: str, roles: frozenset[str], tag: str, **kw: object
+) -> Route:
+    return Route(name, method, path, summary, roles, tags=(tag,), **kw)  # type: ignore[arg-type]
+
+
+CAMPAIGN = "/campaigns/{campaign_id}"
+LEAD = "/leads/{lead_id}"
+ACCOUNT = "/accounts/{account_id}"
+ROUTES = (
+    _r(
+        "plan_campaign",
+        "POST",
+        "/campaigns",
+        "Plan a campaign",
+        MARKETERS,
+        "campaigns",
+        body=PlanCampaign,
+        status=201,
+    ),
+    _r(
+        "revise_campaign",
+        "PUT",
+        CAMPAIGN,
+        "Revise a planned or rejected campaign",
+        MARKETERS,
+        "campaigns",
+        body=ReviseCampaign,
+    ),
+    _r(
+        "submit_campaign",
+        "POST",
+        CAMPAIGN + "/submit",
+        "Submit a campaign for approval",
+        MARKETERS,
+        "campaigns",
+    ),
+    _r(
+        "approve_campaign",
+        "POST",
+        CAMPAIGN + "/approve",
+        "Approve a submitted campaign",
+        MANAGER,
+        "campaigns",
+    ),
+    _r(
+        "reject_campaign",
+        "POST",
+        CAMPAIGN + "/reject",
+        "Reject a submitted campaign",
+        MANAGER,
+        "campaigns",
+        body=Reason,
+    ),
+    _r(
+        "start_campaign",
+        "POST",
+        CAMPAIGN + "/start",
+        "Start an approved campaign",
+        MARKETERS,
+        "campaigns",
+    ),
+    _r(
+        "complete_campaign",
+        "POST",
+        CAMPAIGN + "/complete",
+        "Complete a running campaign",
+        MARKETERS,
+        "campaigns",
+    ),
+    _r(
+        "cancel_campaign",
+        "POST",
+        CAMPAIGN + "/cancel",
+        "Cancel a campaign before it completes",
+        MARKETERS,
+        "campaigns",
+        body=Reason,
+    ),
+    _r(
+        "record_campaign_cost",
+        "POST",
+        CAMPAIGN + "/costs",
+        "Record an actual cost",
+        MARKETERS,
+        "campaigns",
+        body=Cost,
+    ),
+    _r(
+        "record_campaign_participants",
+        "PUT",
+        CAMPAIGN + "/participants",
+        "Record the actual participants",
+        MARKETERS,
+        "campaigns",
+        body=Participants,
+    ),
+    _r("get_campaign", "GET", CAMPAIGN, "A campaign's current state", READERS, "campaigns"),
+    _r(
+        "capture_lead",
+        "POST",
+        "/leads",
+        "Capture a lead; possible duplicates are flagged",
+        LEAD_WORKERS,
+        "leads",
+        body=CaptureLead,
+        status=201,
+    ),
+    _r(
+        "assign_lead",
+        "POST",
+        LEAD + "/assign",
+        "Assign a lead to a rep",
+        MANAGERS,
+        "leads",
+        body=AssignLead,
+    ),
+    _r(
+        "auto_assign_lead",
+        "POST",
+        LEAD + "/auto-assign",
+        "Assign by the branch's round robin",
+        LEAD_WORKERS,
+        "leads",
+    ),
+    _r(
+        "log_lead_follow_up",
+        "POST",
+        LEAD + "/follow-ups",
+        "Log a follow-up",
+        LEAD_WORKERS,
+        "leads",
+        body=FollowUp,
+    ),
+    _r(
+        "nurture_lead",
+        "POST",
+        LEAD + "/nurture",
+        "Hand a lead not ready to buy to marketing",
+        LEAD_WORKERS,
+        "leads",
+        body=Reason,
+    ),
+    _r(
+        "qualify_lead", "POST", LEAD + "/qualify", "Qualify a contacted lead", LEAD_WORKERS, "leads"
+    ),
+    _r(
+        "disqualify_lead",
+        "POST",
+        LEAD + "/disqualify",
+        "Disqualify a lead, with the reason",
+        LEAD_WORKERS,
+        "leads",
+        body=Reason,
+    ),
+    _r(
+        "convert_lead",
+        "POST",
+        LEAD + "/convert",
+        "Convert: account opened or attached, opportunity opened",
+        SALES | HQ_WRITERS,
+        "leads",
+        body=ConvertLead,
+    ),
+    _r(
+        "merge_lead",
+        "POST",
+        LEAD + "/merge",
+        "Merge a duplicate into this lead",
+        MANAGERS,
+        "leads",
+        body=MergeLead,
+    ),
+    _r("get_lead", "GET", LEAD, "A lead's current state", READERS, "leads"),
+    _r(
+        "set_lead_roster",
+        "PUT",
+        "/lead-rosters/{branch}",
+        "Set the reps new leads go to in turn, and the follow-up limit",
+        MANAGERS,
+        "leads",
+        body=Roster,
+    ),
+    _r(
+        "open_account",
+        "POST",
+        "/accounts",
+        "Open a customer account",
+        ACCOUNT_KEEPERS,
+        "accounts",
+        body=OpenAccount,
+        status=201,
+    ),
+    _r(
+        "update_account",
+        "PUT",
+        ACCOUNT,
+        "Change an account's details and credit terms",
+        ACCOUNT_KEEPERS,
+        "accounts",
+        body=UpdateAccount,
+    ),
+    _r(
+        "save_account_contact",
+        "POST",
+        ACCOUNT + "/contacts",
+        "Add or update a contact",
+        ACCOUNT_KEEPERS,
+        "accounts",
+        body=Contact,
+    ),
+    _r(
+        "log_account_interaction",
+        "POST",
+        ACCOUNT + "/interactions",
+        "Log a visit, call, e-mail, meeting, quote or complaint",
+        ACCOUNT_KEEPERS | frozenset({"service_agent"}),
+        "accounts",
+        body=Interaction,
+    ),
+    _r(
+        "delegate_account",
+        "POST",
+        ACCOUNT + "/delegations",
+        "Let someone act for the owner for a period",
+        MANAGERS,
+        "accounts",
+        body=Delegation,
+    ),
+    _r(
+        "set_account_grade",
+        "PUT",
+        ACCOUNT + "/grade",
+        "Set the computed grade (until the analysis sets it)",
+        ADMIN,
+        "accounts",
+        body=GradeBody,
+    ),
+    _r(
+        "override_account_grade",
+        "POST",
+        ACCOUNT + "/grade-override",
+        "Override the grade; it wins until cleared",
+        MANAGER | ADMIN,
+        "accounts",
+        body=OverrideBody,
+    ),
+    _r(
+        "clear_account_grade_override",
+        "DELETE",
+        ACCOUNT + "/grade-override",
+        "Clear a grade override",
+        MANAGER | ADMIN,
+        "accounts",
+    ),
+    _r("get_account", "GET", ACCOUNT, "An account's current state", READERS, "accounts"),
+    _r(
+        "transfer_owner",
+        "POST",
+        "/transfers",
+        "Move all of an owner's accounts, leads and open opportunities to a successor",
+        MANAGERS,
+        "accounts",
+        body=Transfer,
+        status=201,
+    ),
+)

@@ -1,0 +1,13 @@
+"""`python -m crm_leads`: the leads service (campaigns, leads, accounts; relay to Kafka)."""
+
+from crm_platform.process import serve
+
+from crm_leads.entrypoints.api import create_app
+
+
+def main() -> None:
+    serve(create_app(), "CRM_PORT", 8100)
+
+
+if __name__ == "__main__":
+    main()
