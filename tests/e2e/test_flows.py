@@ -1,0 +1,170 @@
+"""Flows across contexts, over the real broker: a converted lead becomes an opportunity; a
+transferred owner's records move in every context that holds them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from crm_cli.system import System
+
+from .conftest import token
+
+
+def as_user(system: System, role: str, branch: str, user: str) -> httpx.Client:
+    return httpx.Client(
+        base_url=system.url,
+        headers={"Authorization": f"Bearer {token(role, branch, user)}"},
+        timeout=15,
+    )
+
+
+def eventually(probe: Callable[[], Any], timeout: float = 20.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
+
+
+def ok(answer: httpx.Response) -> dict[str, Any]:
+    assert answer.status_code in (200, 201), answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def test_a_converted_lead_opens_its_opportunity_with_the_campaign(system: System) -> None:
+    with (
+        as_user(system, "branch_manager", "FL01", "fl01-mgr") as mgr,
+        as_user(system, "sales_rep", "FL01", "fl01-alice") as alice,
+    ):
+        campaign = ok(
+            mgr.post(
+                "/v1/campaigns",
+                json={
+                    "campaign_type": "seminar",
+                    "theme": "Water",
+                    "segment": "utilities",
+                    "starts_on": "2027-02-01",
+                    "ends_on": "2027-02-01",
+                    "budget": 5000,
+                },
+            )
+        )["id"]
+        lead = ok(
+            alice.post(
+                "/v1/leads",
+                json={
+                    "source": "campaign",
+                    "campaign_id": campaign,
+                    "company": "Changjiang Water",
+                    "contact_name": "Liu",
+                    "email": "liu@cjwater.cn",
+                },
+            )
+        )["id"]
+        ok(mgr.post(f"/v1/leads/{lead}/assign", json={"rep": "fl01-alice"}))
+        ok(alice.post(f"/v1/leads/{lead}/follow-ups", json={"channel": "call"}))
+        ok(alice.post(f"/v1/leads/{lead}/qualify"))
+        ok(
+            alice.post(
+                f"/v1/leads/{lead}/convert",
+                json={
+                    "opportunity_name": "Changjiang pumps",
+                    "amount": 120000,
+                    "currency": "CNY",
+                    "expected_close": "2027-05-31",
+                    "industry": "utilities",
+                    "size": "large",
+                },
+            )
+        )
+        converted = ok(alice.get(f"/v1/leads/{lead}"))
+        assert converted["status"] == "converted" and converted["account_id"]
+        oid = converted["opportunity_id"]
+
+        def opened() -> dict[str, Any] | None:
+            answer = alice.get(f"/v1/opportunities/{oid}")
+            return answer.json() if answer.status_code == 200 else None
+
+        opportunity = eventually(opened)
+        assert opportunity, "the opportunities context never opened the converted lead's deal"
+        assert (opportunity["lead_id"], opportunity["campaign_id"]) == (lead, campaign)
+        assert (opportunity["account_id"], opportunity["owner_id"]) == (
+            converted["account_id"],
+            "fl01-alice",
+        )
+        assert ok(alice.get(f"/v1/accounts/{converted['account_id']}"))["from_lead_id"] == lead
+        # a second lead with the same e-mail is flagged as a possible duplicate of the first
+        again = ok(
+            alice.post(
+                "/v1/leads",
+                json={
+                    "source": "referral",
+                    "company": "CJ Water",
+                    "contact_name": "Liu",
+                    "email": " LIU@cjwater.cn",
+                },
+            )
+        )["id"]
+        assert f"lead-{lead}" in ok(alice.get(f"/v1/leads/{again}"))["possible_duplicates"]
+
+
+def test_a_transfer_moves_accounts_leads_and_open_opportunities(system: System) -> None:
+    with (
+        as_user(system, "branch_manager", "FL02", "fl02-mgr") as mgr,
+        as_user(system, "sales_rep", "FL02", "fl02-carol") as carol,
+    ):
+        account = ok(
+            carol.post(
+                "/v1/accounts",
+                json={
+                    "company": "Kunlun Mining",
+                    "industry": "mining",
+                    "size": "large",
+                    "credit_limit": 100000,
+                    "payment_days": 45,
+                },
+            )
+        )["id"]
+        lead = ok(
+            carol.post(
+                "/v1/leads",
+                json={
+                    "source": "cold_call",
+                    "company": "Minjiang Pharma",
+                    "contact_name": "Chen",
+                    "phone": "13900139000",
+                },
+            )
+        )["id"]
+        ok(mgr.post(f"/v1/leads/{lead}/assign", json={"rep": "fl02-carol"}))
+        body = {
+            "account_id": account,
+            "name": "Conveyor pumps",
+            "amount": 80000,
+            "currency": "CNY",
+            "expected_close": "2027-04-30",
+        }
+        open_deal = ok(carol.post("/v1/opportunities", json=body))["id"]
+        won_deal = ok(carol.post("/v1/opportunities", json=body))["id"]
+        ok(carol.post(f"/v1/opportunities/{won_deal}/win"))
+
+        ok(
+            mgr.post(
+                "/v1/transfers",
+                json={"from_user": "fl02-carol", "to_user": "fl02-dan", "reason": "Carol leaves"},
+            )
+        )
+        assert ok(mgr.get(f"/v1/accounts/{account}"))["owner_id"] == "fl02-dan"
+        assert ok(mgr.get(f"/v1/leads/{lead}"))["assignee"] == "fl02-dan"
+        moved = eventually(
+            lambda: ok(mgr.get(f"/v1/opportunities/{open_deal}"))["owner_id"] == "fl02-dan"
+        )
+        assert moved, "the opportunities context never moved the open opportunity"
+        assert (
+            ok(mgr.get(f"/v1/opportunities/{won_deal}"))["owner_id"] == "fl02-carol"
+        )  # closed: history stays
