@@ -13,6 +13,7 @@ def counts(url: str) -> dict[str, int]:
     with psycopg.connect(url) as conn:
         rows = conn.execute(
             "select type, count(*) from opportunities.events group by type"
+            " union all select type, count(*) from leads.events group by type"
         ).fetchall()
     return {t: n for t, n in rows}
 

@@ -1,7 +1,9 @@
 """Demo data: a living company for a newcomer to look at, loaded once and idempotently.
 
-Six branches in three regions, their reps and managers, quotas, and opportunities in every stage
-and outcome with a year of history. It runs the contexts' own application functions (the code path
+Six branches in three regions, their reps, managers and marketers, quotas, campaigns in every
+state with their costs, some 300 leads in every state (their conversions open accounts, and the
+opportunities context opens their deals when the system runs), and opportunities in every stage
+and outcome, all with a year of history. It runs the contexts' own application functions (the code path
 of the API, without HTTP) with backdated request times, so stage durations, conversion rates and
 the forecast have something to measure. Every command carries an idempotency key derived from the
 seed and its place in the script, so loading twice changes nothing; `crm run` loads it when the
@@ -19,11 +21,15 @@ from decimal import Decimal
 from typing import Any
 
 from crm_events.opportunities import OpportunityLine, QuoteLine, TeamShare
+from crm_leads.application import commands as leads
+from crm_leads.domain import campaign as cp
+from crm_leads.domain import lead as ld
 from crm_opportunities.application import commands as opp
 from crm_platform.auth import Actor
 from crm_platform.commands import Request
 from crm_platform.domain import DomainError
 from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
+from crm_platform.handler import load as load_stream
 
 REGIONS = {
     "east": ("SH01", "HZ01"),
@@ -199,6 +205,195 @@ async def opportunities(loader: Loader, rng: random.Random) -> int:
     return made
 
 
+async def campaigns_and_leads(loader: Loader, rng: random.Random) -> int:
+    """Per branch: campaigns in every state with costs, ~50 leads from them and other sources in
+    every state, conversions opening accounts (the opportunities context opens their deals)."""
+    store = loader.stores["leads"]
+    made = 0
+    for branch in BRANCHES:
+        rep1, rep2, manager = people(branch)
+        marketer = Actor(f"{branch.lower()}-marketing", "marketing", branch)
+        await loader.run(
+            "roster",
+            leads.set_roster(
+                store,
+                loader.request(manager, loader.now - timedelta(days=365)),
+                branch,
+                (rep1.user_id, rep2.user_id),
+                48,
+            ),
+        )
+        campaign_ids = []
+        for n, kind in enumerate(("trade_show", "webinar", "direct_mail", "seminar")):
+            start = loader.now - timedelta(days=300 - 60 * n)
+            planned = await loader.run(
+                "campaign",
+                leads.plan_campaign(
+                    store,
+                    loader.request(marketer, start - timedelta(days=30)),
+                    branch=None,
+                    campaign_type=kind,
+                    theme=f"{kind.replace('_', ' ').title()} {start.year}",
+                    segment=rng.choice(("chemicals", "food", "utilities", "mining")),
+                    starts_on=start.date(),
+                    ends_on=(start + timedelta(days=2)).date(),
+                    budget=Decimal(rng.choice((20000, 50000, 80000))),
+                ),
+            )
+            cid = planned.id
+            campaign_ids.append(cid)
+            at = start - timedelta(days=20)
+            await loader.run(
+                "submit",
+                leads.campaign_command(
+                    store,
+                    loader.request(marketer, at),
+                    cid,
+                    cp.Submit(marketer.user_id, at),
+                    "submit",
+                ),
+            )
+            if n == 3:
+                continue  # still waiting for the manager
+            await loader.run(
+                "approve",
+                leads.campaign_command(
+                    store,
+                    loader.request(manager, at),
+                    cid,
+                    cp.Review(True, manager.user_id, "branch_manager", "", at),
+                    "approve",
+                ),
+            )
+            await loader.run(
+                "start",
+                leads.campaign_command(
+                    store, loader.request(marketer, start), cid, cp.Start(start), "start"
+                ),
+            )
+            await loader.run(
+                "cost",
+                leads.campaign_command(
+                    store,
+                    loader.request(marketer, start),
+                    cid,
+                    cp.RecordCost(Decimal(rng.randint(8000, 60000)), "venue and material", start),
+                    "cost",
+                ),
+            )
+            await loader.run(
+                "participants",
+                leads.campaign_command(
+                    store,
+                    loader.request(marketer, start),
+                    cid,
+                    cp.RecordParticipants(rng.randint(30, 400), start),
+                    "participants",
+                ),
+            )
+            if n < 2:
+                end = start + timedelta(days=3)
+                await loader.run(
+                    "complete",
+                    leads.campaign_command(
+                        store, loader.request(marketer, end), cid, cp.Complete(end), "complete"
+                    ),
+                )
+        for i in range(50):
+            company = f"{rng.choice(COMPANIES)} {rng.choice(('Group', 'Works', 'Trading', 'Holdings'))} {i}"
+            captured_at = loader.now - timedelta(days=rng.randint(5, 280))
+            from_campaign = rng.random() < 0.5
+            lead = await loader.run(
+                "lead",
+                leads.capture_lead(
+                    store,
+                    loader.request(marketer if from_campaign else rep1, captured_at),
+                    branch=None,
+                    source="campaign"
+                    if from_campaign
+                    else rng.choice(("website_form", "referral", "cold_call", "partner")),
+                    campaign_id=rng.choice(campaign_ids[:3]) if from_campaign else None,
+                    company=company,
+                    contact_name=f"Contact {i}",
+                    email=f"buyer{i}@{branch.lower()}-demo.cn",
+                    phone=None,
+                ),
+            )
+            made += 1
+            lid = lead.id
+            fate = rng.random()
+            if fate < 0.1:
+                continue  # new, not yet assigned
+            at = captured_at + timedelta(hours=2)
+            await loader.run(
+                "auto-assign", leads.auto_assign(store, loader.request(manager, at), lid)
+            )
+            if fate < 0.2:
+                continue  # assigned; some of these miss their follow-up (the check flags them)
+            rep = (await load_stream(store, ld.lead, ld.stream_id(lid))).state.assignee
+            actor = Actor(rep, "sales_rep", branch)
+            at += timedelta(hours=rng.randint(3, 40))
+            await loader.run(
+                "follow-up",
+                leads.lead_command(
+                    store,
+                    loader.request(actor, at),
+                    lid,
+                    ld.LogFollowUp("call", "first call", rep, at),
+                    "follow-up",
+                ),
+            )
+            if fate < 0.35:
+                await loader.run(
+                    "nurture",
+                    leads.lead_command(
+                        store,
+                        loader.request(marketer, at),
+                        lid,
+                        ld.Nurture("not ready to buy", marketer.user_id, at),
+                        "nurture",
+                    ),
+                )
+            elif fate < 0.5:
+                await loader.run(
+                    "disqualify",
+                    leads.lead_command(
+                        store,
+                        loader.request(actor, at),
+                        lid,
+                        ld.Disqualify("no budget", rep, at),
+                        "disqualify",
+                    ),
+                )
+            else:
+                at += timedelta(days=rng.randint(2, 15))
+                await loader.run(
+                    "qualify",
+                    leads.lead_command(
+                        store, loader.request(actor, at), lid, ld.Qualify(rep, at), "qualify"
+                    ),
+                )
+                if fate < 0.8 and at < loader.now:
+                    await loader.run(
+                        "convert",
+                        leads.convert_lead(
+                            store,
+                            loader.request(actor, at),
+                            lid,
+                            account_id=None,
+                            opportunity_name=f"{company}: first order",
+                            amount=Decimal(rng.randint(2, 40) * 5000),
+                            currency="CNY",
+                            expected_close=(at + timedelta(days=90)).date(),
+                            industry=rng.choice(
+                                ("steel", "food", "utilities", "mining", "chemicals")
+                            ),
+                            size=rng.choice(("small", "medium", "large")),
+                        ),
+                    )
+    return made
+
+
 async def quotas(loader: Loader) -> None:
     store = loader.stores["opportunities"]
     hq = Actor("hq-planning", "hq_analyst", "HQ")
@@ -237,7 +432,7 @@ async def quotas(loader: Loader) -> None:
 async def load(database_url: str, seed: int = 42) -> int:
     """Load the demo data; returns the number of commands run (replays included)."""
     stores: dict[str, PostgresEventStore] = {}
-    for context in ("opportunities",):
+    for context in ("leads", "opportunities"):
         pool = open_pool(database_url, max_size=2, name=f"demo-{context}")
         await pool.open()
         stores[context] = PostgresEventStore(pool, context)
@@ -247,6 +442,7 @@ async def load(database_url: str, seed: int = 42) -> int:
     try:
         await quotas(loader)
         await opportunities(loader, rng)
+        await campaigns_and_leads(loader, rng)
     finally:
         for store in stores.values():
             await store.close()
