@@ -347,5 +347,14 @@ class PostgresEventStore:
             rows = await (await conn.execute(query, (list(types), field, value))).fetchall()
         return [r[0] for r in rows]
 
+    async def streams_of(self, types: Sequence[str]) -> set[str]:
+        """Streams holding an event of one of `types` (candidates for a scheduled check)."""
+        query = sql.SQL("select distinct stream_id from {s}.events where type = any(%s)").format(
+            s=sql.Identifier(self.schema)
+        )
+        async with self.pool.connection() as conn:
+            rows = await (await conn.execute(query, (list(types),))).fetchall()
+        return {r[0] for r in rows}
+
     async def close(self) -> None:
         await self.pool.close()
