@@ -23,7 +23,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from crm_projections import funnel, reports, service
+from crm_projections import funnel, leads, reports, service
 from crm_projections.projector import Projector
 from crm_projections.readmodel import ReadModel
 from crm_projections.rebuild import ensure_current
@@ -31,7 +31,7 @@ from crm_projections.tables import create_all
 
 log = logging.getLogger("crm.projections")
 
-READ_MODELS: tuple[ReadModel, ...] = (funnel.MODEL, service.MODEL)
+READ_MODELS: tuple[ReadModel, ...] = (funnel.MODEL, leads.MODEL, service.MODEL)
 
 
 def engine_for(url: str) -> AsyncEngine:
@@ -111,6 +111,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="CRM projections service (internal)", lifespan=lifespan)
     app.state.ready = False
     app.state.settings = settings
+    app.state.followers = {
+        context: [m.name for m in READ_MODELS if context in m.contexts]
+        for context in {c for m in READ_MODELS for c in m.contexts}
+    }
     install_problem_handlers(app)
     install_correlation(app)
     install_metrics(app)

@@ -62,22 +62,31 @@ def scope(actor: Actor, branch: str | None) -> str | None:
     return branch
 
 
-async def caught_up(engine: AsyncEngine, projection: str, raw: str | None, wait: float) -> bool:
-    """Wait (bounded) until `projection` has applied the write behind the consistency token."""
+async def caught_up(
+    engine: AsyncEngine, followers: dict[str, list[str]], raw: str | None, wait: float
+) -> bool:
+    """Wait (bounded) until every read model following the token's context has applied the write
+    behind it. `followers`: context -> the read models that follow it."""
     if raw is None:
         return True
     try:
         token = ConsistencyToken.parse(raw)
     except ValueError as exc:
         raise Problem(422, "The request is not valid", str(exc), field="consistent_with") from None
+    projections = followers.get(token.context, [])
     deadline = time.monotonic() + wait
     query = text(
-        "select version from projections.stream_progress where projection = :p and stream_id = :s"
+        "select count(*) from projections.stream_progress"
+        " where projection = any(:p) and stream_id = :s and version >= :v"
     )
     while True:
         async with engine.connect() as conn:
-            version = (await conn.execute(query, {"p": projection, "s": token.stream_id})).scalar()
-        if version is not None and version >= token.version:
+            done = (
+                await conn.execute(
+                    query, {"p": projections, "s": token.stream_id, "v": token.version}
+                )
+            ).scalar()
+        if done == len(projections):
             return True
         if time.monotonic() >= deadline:
             return False
@@ -86,7 +95,8 @@ async def caught_up(engine: AsyncEngine, projection: str, raw: str | None, wait:
 
 async def _fresh(request: Request, engine: AsyncEngine, raw: str | None) -> dict[str, str]:
     wait = request.app.state.settings.consistency_wait_seconds
-    return {} if await caught_up(engine, "funnel", raw, wait) else {"X-CRM-Stale": "true"}
+    followers = request.app.state.followers
+    return {} if await caught_up(engine, followers, raw, wait) else {"X-CRM-Stale": "true"}
 
 
 @handles(router, api.FUNNEL)
@@ -314,3 +324,47 @@ async def service_quality(
         ],
     }
     return json_response(body, headers=headers)
+
+
+async def _rows(
+    engine: AsyncEngine, view: str, covered: str | None, order: str
+) -> list[dict[str, object]]:
+    async with engine.connect() as conn:
+        found = await conn.execute(
+            text(
+                f"select * from reporting.{view}"
+                f" where cast(:b as text) is null or branch = :b order by {order}"
+            ),
+            {"b": covered},
+        )
+        return [
+            {
+                k: float(v)
+                if isinstance(v, Decimal)
+                else v.isoformat()
+                if isinstance(v, date | datetime)
+                else v
+                for k, v in row.items()
+            }
+            for row in found.mappings()
+        ]
+
+
+@handles(router, api.OVERDUE_LEADS)
+async def overdue_leads(
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Scope, Query()]
+) -> Response:
+    covered = scope(actor, q.branch)
+    headers = await _fresh(request, engine, q.consistent_with)
+    rows = await _rows(engine, "overdue_leads", covered, "overdue_since")
+    return json_response({"branch": covered, "leads": rows}, headers=headers)
+
+
+@handles(router, api.CAMPAIGNS)
+async def campaigns(
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Scope, Query()]
+) -> Response:
+    covered = scope(actor, q.branch)
+    headers = await _fresh(request, engine, q.consistent_with)
+    rows = await _rows(engine, "campaign_effectiveness", covered, "starts_on desc, campaign_id")
+    return json_response({"branch": covered, "campaigns": rows}, headers=headers)

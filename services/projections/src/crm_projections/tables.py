@@ -127,6 +127,42 @@ service_tickets = Table(
     Column("charges_amount", Numeric(18, 2), nullable=False),
 )
 
+# Every lead with where it came from and where it is; every campaign with its budget and actuals.
+leads = Table(
+    "leads",
+    metadata,
+    Column("lead_id", Text, primary_key=True),
+    Column("branch", String(64), nullable=False, index=True),
+    Column("source", String(32), nullable=False),
+    Column("campaign_id", Text, index=True),
+    Column("company", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("assignee", Text),
+    Column("captured_at", DateTime(timezone=True), nullable=False),
+    Column("assigned_at", DateTime(timezone=True)),
+    Column("first_follow_up_at", DateTime(timezone=True)),
+    Column("overdue_since", DateTime(timezone=True)),
+    Column("possible_duplicates", Integer, nullable=False),
+    Column("converted_at", DateTime(timezone=True)),
+    Column("account_id", Text),
+    Column("opportunity_id", Text),
+)
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("campaign_id", Text, primary_key=True),
+    Column("branch", String(64), nullable=False, index=True),
+    Column("campaign_type", String(32), nullable=False),
+    Column("theme", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("budget", Numeric(18, 2), nullable=False),
+    Column("actual_cost", Numeric(18, 2), nullable=False),
+    Column("participants", Integer, nullable=False),
+)
+
 REPORTING_VIEWS = """
 create schema if not exists reporting;
 create or replace view reporting.funnel as
@@ -192,6 +228,35 @@ create or replace view reporting.repair_statistics as
            sum(parts_amount) as parts_amount, sum(charges_amount) as charges_amount
     from projections.service_tickets where ticket_type = 'repair'
     group by branch, coalesce(product, ''), severity;
+create or replace view reporting.leads as
+    select lead_id, branch, source, campaign_id, company, status, assignee, captured_at,
+           assigned_at, first_follow_up_at, overdue_since, possible_duplicates, converted_at,
+           account_id, opportunity_id
+    from projections.leads;
+create or replace view reporting.overdue_leads as
+    select lead_id, branch, company, assignee, assigned_at, overdue_since
+    from projections.leads where overdue_since is not null and first_follow_up_at is null
+      and status not in ('converted', 'disqualified', 'merged');
+create or replace view reporting.campaign_effectiveness as
+    with l as (
+        select campaign_id, count(*)::int as leads,
+               count(*) filter (where opportunity_id is not null)::int as opportunities
+        from projections.leads where campaign_id is not null group by campaign_id
+    ), o as (
+        select campaign_id, count(*) filter (where status = 'won')::int as won,
+               coalesce(sum(amount) filter (where status = 'won'), 0) as revenue
+        from projections.funnel_opportunities where campaign_id is not null group by campaign_id
+    )
+    select c.campaign_id, c.branch, c.campaign_type, c.theme, c.status, c.starts_on, c.budget,
+           c.actual_cost, c.participants,
+           coalesce(l.leads, 0) as leads, coalesce(l.opportunities, 0) as opportunities,
+           coalesce(o.won, 0) as won, coalesce(o.revenue, 0) as attributed_revenue,
+           case when coalesce(l.leads, 0) > 0 then round(c.actual_cost / l.leads, 2) end
+               as cost_per_lead,
+           case when c.actual_cost > 0
+                then round((coalesce(o.revenue, 0) - c.actual_cost) / c.actual_cost, 4) end as roi
+    from projections.campaigns c
+    left join l using (campaign_id) left join o using (campaign_id);
 create or replace view reporting.stage_stays as
     select opportunity_id, branch, stage, entered_at, left_at, next_stage, lost
     from projections.opportunity_stays;

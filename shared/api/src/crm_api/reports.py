@@ -75,4 +75,23 @@ SERVICE_QUALITY = Route(
     tags=TAG,
 )
 
-ROUTES = (FUNNEL, FORECAST, LOST_DEALS, COMPETITORS, SERVICE_QUALITY)
+OVERDUE_LEADS = Route(
+    "overdue_leads_report",
+    "GET",
+    "/reports/overdue-leads",
+    "Leads whose first follow-up is overdue: the manager's list",
+    READERS,
+    query=Scope,
+    tags=TAG,
+)
+CAMPAIGNS = Route(
+    "campaign_effectiveness_report",
+    "GET",
+    "/reports/campaigns",
+    "Per campaign: leads, opportunities, won revenue attributed, cost per lead and ROI",
+    READERS,
+    query=Scope,
+    tags=TAG,
+)
+
+ROUTES = (FUNNEL, FORECAST, LOST_DEALS, COMPETITORS, SERVICE_QUALITY, OVERDUE_LEADS, CAMPAIGNS)
