@@ -97,6 +97,24 @@ def _create(
     return make
 
 
+def _account(c: httpx.Client, branch: str) -> dict[str, str]:
+    """An account with a contact and a delegation."""
+    body = {
+        "company": "Matrix Co",
+        "industry": "x",
+        "size": "small",
+        "credit_limit": 0,
+        "payment_days": 30,
+        "branch": branch,
+    }
+    account = _made(c.post("/v1/accounts", json=body))
+    contact = {"contact_id": "k1", "name": "K", "buying_role": "user"}
+    assert c.post(f"/v1/accounts/{account}/contacts", json=contact).status_code == 200
+    delegation = {"delegate": "dele", "starts_on": "2027-01-01", "ends_on": "2027-01-31"}
+    assert c.post(f"/v1/accounts/{account}/delegations", json=delegation).status_code == 200
+    return {"account_id": account, "contact_id": "k1", "delegate": "dele"}
+
+
 FACTORIES: dict[str, Callable[[httpx.Client, str], dict[str, str]]] = {
     "campaign_id": _create(
         "/v1/campaigns",

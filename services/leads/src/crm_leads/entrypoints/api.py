@@ -284,6 +284,20 @@ async def save_contact(account_id: str, body: api.Contact, req: Cmd, store: Stor
     )
 
 
+@handles(router, R["remove_account_contact"])
+async def remove_contact(account_id: str, contact_id: str, req: Cmd, store: Store) -> Response:
+    command = a.RemoveContact(contact_id, req.at)
+    return accepted(
+        await c.account_command(store, req, account_id, command, f"remove-contact:{contact_id}")
+    )
+
+
+@handles(router, R["revoke_account_delegation"])
+async def revoke(account_id: str, delegate: str, req: Cmd, store: Store) -> Response:
+    command = a.RevokeDelegation(delegate, req.actor.user_id, req.at)
+    return accepted(await c.account_command(store, req, account_id, command, f"revoke:{delegate}"))
+
+
 @handles(router, R["log_account_interaction"])
 async def interaction(account_id: str, body: api.Interaction, req: Cmd, store: Store) -> Response:
     command = a.LogInteraction(
