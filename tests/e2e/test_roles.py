@@ -133,17 +133,7 @@ FACTORIES: dict[str, Callable[[httpx.Client, str], dict[str, str]]] = {
         {"source": "referral", "company": "Matrix Co", "contact_name": "M", "email": "m@x.cn"},
         "lead_id",
     ),
-    "account_id": _create(
-        "/v1/accounts",
-        {
-            "company": "Matrix Co",
-            "industry": "x",
-            "size": "small",
-            "credit_limit": 0,
-            "payment_days": 30,
-        },
-        "account_id",
-    ),
+    "account_id": _account,
     "branch": lambda c, branch: {"branch": branch},
     "opportunity_id": _opportunity,
     "quota_id": _quota,

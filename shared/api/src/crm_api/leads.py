@@ -452,6 +452,14 @@ ROUTES = (
         body=Contact,
     ),
     _r(
+        "remove_account_contact",
+        "DELETE",
+        ACCOUNT + "/contacts/{contact_id}",
+        "Remove a contact",
+        ACCOUNT_KEEPERS,
+        "accounts",
+    ),
+    _r(
         "log_account_interaction",
         "POST",
         ACCOUNT + "/interactions",
@@ -468,6 +476,14 @@ ROUTES = (
         MANAGERS,
         "accounts",
         body=Delegation,
+    ),
+    _r(
+        "revoke_account_delegation",
+        "DELETE",
+        ACCOUNT + "/delegations/{delegate}",
+        "End a delegation early",
+        MANAGERS,
+        "accounts",
     ),
     _r(
         "set_account_grade",
