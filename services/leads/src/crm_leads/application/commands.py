@@ -250,6 +250,8 @@ async def convert_lead(
 ) -> Accepted:
     state = (await load(store, ld.lead, ld.stream_id(lead_id))).state
     visible_to(req.actor, "lead", _branch)(state)
+    if state.status != "qualified" or not state.assignee:  # refuse before opening an account
+        raise DomainError("Only a qualified lead with an assignee is converted.")
     created = account_id is None
     if account_id is None:
         opened = await open_account(
