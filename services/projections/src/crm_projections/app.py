@@ -1,8 +1,8 @@
 """The projections service: one Kafka consumer group per read model, plus /health and /metrics.
 
 At start-up each read model first catches up from the event stores (the source of truth), then
-follows the context topics. Each batch from Kafka is applied in one transaction before its offsets
-are committed (faststream's NACK_ON_ERROR: a failed batch is delivered again).
+follows the context topics (crm_projections.consumer): each batch is applied in one transaction
+before its offsets are committed, so a failed batch is delivered again.
 """
 
 from __future__ import annotations
@@ -11,19 +11,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
-from crm_events import envelope_from_json
 from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
 from crm_platform.http import install_correlation, install_metrics, install_problem_handlers
-from crm_platform.kafka import ensure_topic
-from crm_platform.settings import Settings, topic
+from crm_platform.settings import Settings
 from fastapi import FastAPI
-from faststream import AckPolicy
-from faststream.kafka import KafkaBroker, KafkaMessage
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from crm_projections import funnel, leads, reports, service
+from crm_projections.consumer import follow
 from crm_projections.projector import Projector
 from crm_projections.readmodel import ReadModel
 from crm_projections.rebuild import ensure_current
@@ -51,30 +47,6 @@ async def open_stores(url: str, models: tuple[ReadModel, ...]) -> dict[str, Post
     return stores
 
 
-async def _raw(message: KafkaMessage) -> Any:
-    return message.body  # bytes, or a list of bytes for a batch: parsed by envelope_from_json
-
-
-def subscribe(broker: KafkaBroker, projector: Projector, context: str) -> None:
-    @broker.subscriber(
-        topic(context),
-        group_id=f"crm.projections.{projector.model.name}",
-        batch=True,
-        # large batches: each one is one transaction, so throughput grows with batch size; a
-        # fetch waits at most 50 ms for 256 KiB to gather, so a quiet topic still answers fast
-        max_records=5000,
-        batch_timeout_ms=50,
-        fetch_min_bytes=256 * 1024,
-        fetch_max_wait_ms=50,
-        max_partition_fetch_bytes=4 * 1024 * 1024,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=_raw,
-    )
-    async def handle(bodies: list[bytes]) -> None:
-        await projector.process(context, [envelope_from_json(b) for b in bodies])
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -91,19 +63,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 log.info("read model %s was rebuilt: its shape changed", p.model.name)
             caught = await p.catch_up()
             log.info("read model %s caught up from the stores: %d events", p.model.name, caught)
-        # faststream logs each batch at INFO: keep that at DEBUG, it costs throughput
-        broker = KafkaBroker(settings.require_kafka(), logger=log, log_level=logging.DEBUG)
-        for p in projectors:
-            for context in p.model.contexts:
-                subscribe(broker, p, context)
-        await _start_when_kafka_is_up(
-            broker, settings, sorted({c for m in READ_MODELS for c in m.contexts})
-        )
+        stop = asyncio.Event()
+        joined = [asyncio.Event() for _ in projectors]
+        tasks = [
+            asyncio.create_task(follow(p, settings, stop, j))
+            for p, j in zip(projectors, joined, strict=True)
+        ]
+        with contextlib.suppress(TimeoutError):  # ready when every consumer has its partitions
+            await asyncio.wait_for(asyncio.gather(*(j.wait() for j in joined)), 60)
         app.state.ready = True
         try:
             yield
         finally:
-            await broker.stop()
+            stop.set()
+            for task in tasks:
+                await task
             for store in stores.values():
                 await store.close()
             await engine.dispose()
@@ -125,25 +99,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     return app
-
-
-async def _start_when_kafka_is_up(
-    broker: KafkaBroker, settings: Settings, contexts: list[str]
-) -> None:
-    """Create the followed topics if no relay has yet (a context may start later), then consume."""
-    for attempt in range(600):
-        try:
-            for context in contexts:
-                await ensure_topic(
-                    settings.require_kafka(),
-                    topic(context),
-                    settings.kafka_partitions,
-                    settings.kafka_replication,
-                )
-            await broker.start()
-            return
-        except Exception as exc:  # broker not up yet
-            if attempt % 20 == 0:
-                log.warning("waiting for Kafka: %s", exc)
-            await asyncio.sleep(0.5)
-    raise RuntimeError("Kafka did not come up")
