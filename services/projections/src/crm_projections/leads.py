@@ -1,7 +1,8 @@
 """The `leads` read model: every lead (source, campaign, status, assignee, the first follow-up and
 whether it was overdue, conversion) and every campaign (budget, actual cost, participants).
 
-Views: `reporting.leads`, `reporting.overdue_leads` (the manager's list),
+Views: `reporting.leads`, `reporting.overdue_leads` (the manager's list), `reporting.accounts`,
+`reporting.neglected_customers` (days since the last logged interaction),
 `reporting.campaign_effectiveness` (leads, opportunities and won revenue attributed to each
 campaign, cost per lead and ROI = (attributed revenue - actual cost) / actual cost).
 """
@@ -18,6 +19,7 @@ from crm_events.leads import CONTEXT
 from sqlalchemy import Table
 
 from crm_projections.readmodel import Key, ReadModel, Rows
+from crm_projections.tables import accounts as ac
 from crm_projections.tables import campaigns as cp
 from crm_projections.tables import leads as t
 
@@ -25,6 +27,8 @@ from crm_projections.tables import leads as t
 def keys(e: Envelope) -> Iterable[tuple[Table, Key]]:
     if e.type.startswith("Campaign"):
         return ((cp, (e.data["campaign_id"],)),)
+    if e.type.startswith("Account") or e.type == "CustomerGradeChanged":
+        return ((ac, (e.data["account_id"],)),)
     return ((t, (e.data["lead_id"],)),)
 
 
@@ -81,9 +85,54 @@ def _campaign(rows: Rows, e: Envelope) -> None:
     rows.put(cp, key, row)
 
 
+def _account(rows: Rows, e: Envelope) -> None:
+    d: dict[str, Any] = e.data
+    key = (d["account_id"],)
+    if e.type == "AccountOpened":
+        rows.put(
+            ac,
+            key,
+            {
+                "account_id": d["account_id"],
+                "branch": d["branch"],
+                "company": d["company"],
+                "industry": d["industry"],
+                "size": d["size"],
+                "owner_id": d["owner_id"],
+                "grade": None,
+                "opened_at": _at(d["at"]),
+                "interactions": 0,
+                "interaction_cost": Decimal(0),
+                "last_interaction_at": None,
+            },
+        )
+        return
+    row = rows.get(ac, key)
+    if row is None:
+        return
+    if e.type == "AccountInteractionLogged":
+        at, last = _at(d["at"]), row["last_interaction_at"]
+        row = {
+            **row,
+            "interactions": row["interactions"] + 1,
+            "interaction_cost": row["interaction_cost"] + Decimal(d["cost"]),
+            "last_interaction_at": at if last is None or at > last else last,
+        }
+    elif e.type == "AccountOwnerChanged":
+        row = {**row, "owner_id": d["to_owner"]}
+    elif e.type == "AccountDetailsUpdated":
+        row = {**row, "company": d["company"], "industry": d["industry"], "size": d["size"]}
+    elif e.type == "CustomerGradeChanged":
+        row = {**row, "grade": d["grade"]}
+    rows.put(ac, key, row)
+
+
 def evolve(rows: Rows, e: Envelope) -> None:
     if e.type.startswith("Campaign"):
         _campaign(rows, e)
+        return
+    if e.type.startswith("Account") or e.type == "CustomerGradeChanged":
+        _account(rows, e)
         return
     d: dict[str, Any] = e.data
     key = (d["lead_id"],)
@@ -153,7 +202,7 @@ def evolve(rows: Rows, e: Envelope) -> None:
 MODEL = ReadModel(
     name="leads",
     contexts=(CONTEXT,),
-    tables=(t, cp),
+    tables=(t, cp, ac),
     handles=frozenset(
         {
             "LeadCaptured",
@@ -176,6 +225,11 @@ MODEL = ReadModel(
             "CampaignCancelled",
             "CampaignCostRecorded",
             "CampaignParticipantsRecorded",
+            "AccountOpened",
+            "AccountInteractionLogged",
+            "AccountOwnerChanged",
+            "AccountDetailsUpdated",
+            "CustomerGradeChanged",
         }
     ),
     keys=keys,

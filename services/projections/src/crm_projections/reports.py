@@ -368,3 +368,17 @@ async def campaigns(
     headers = await _fresh(request, engine, q.consistent_with)
     rows = await _rows(engine, "campaign_effectiveness", covered, "starts_on desc, campaign_id")
     return json_response({"branch": covered, "campaigns": rows}, headers=headers)
+
+
+@handles(router, api.NEGLECTED)
+async def neglected(
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Neglected, Query()]
+) -> Response:
+    covered = scope(actor, q.branch)
+    headers = await _fresh(request, engine, q.consistent_with)
+    rows = [
+        r
+        for r in await _rows(engine, "neglected_customers", covered, "days_without_contact desc")
+        if isinstance(r["days_without_contact"], int) and r["days_without_contact"] >= q.days
+    ]
+    return json_response({"branch": covered, "days": q.days, "customers": rows}, headers=headers)

@@ -148,6 +148,22 @@ leads = Table(
     Column("opportunity_id", Text),
 )
 
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("account_id", Text, primary_key=True),
+    Column("branch", String(64), nullable=False, index=True),
+    Column("company", Text, nullable=False),
+    Column("industry", Text, nullable=False),
+    Column("size", String(16), nullable=False),
+    Column("owner_id", Text, nullable=False),
+    Column("grade", String(1)),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("interactions", Integer, nullable=False),
+    Column("interaction_cost", Numeric(18, 2), nullable=False),
+    Column("last_interaction_at", DateTime(timezone=True)),
+)
+
 campaigns = Table(
     "campaigns",
     metadata,
@@ -237,6 +253,15 @@ create or replace view reporting.overdue_leads as
     select lead_id, branch, company, assignee, assigned_at, overdue_since
     from projections.leads where overdue_since is not null and first_follow_up_at is null
       and status not in ('converted', 'disqualified', 'merged');
+create or replace view reporting.accounts as
+    select account_id, branch, company, industry, size, owner_id, grade, opened_at, interactions,
+           interaction_cost, last_interaction_at
+    from projections.accounts;
+create or replace view reporting.neglected_customers as
+    select account_id, branch, company, owner_id, grade, last_interaction_at,
+           extract(day from now() - coalesce(last_interaction_at, opened_at))::int
+               as days_without_contact
+    from projections.accounts;
 create or replace view reporting.campaign_effectiveness as
     with l as (
         select campaign_id, count(*)::int as leads,

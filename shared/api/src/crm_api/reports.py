@@ -94,4 +94,28 @@ CAMPAIGNS = Route(
     tags=TAG,
 )
 
-ROUTES = (FUNNEL, FORECAST, LOST_DEALS, COMPETITORS, SERVICE_QUALITY, OVERDUE_LEADS, CAMPAIGNS)
+
+class Neglected(Scope):
+    days: int = Field(90, ge=1, le=3650, description="No logged interaction for this many days")
+
+
+NEGLECTED = Route(
+    "neglected_customers_report",
+    "GET",
+    "/reports/neglected-customers",
+    "Customers with no logged interaction for N days (default 90)",
+    READERS,
+    query=Neglected,
+    tags=TAG,
+)
+
+ROUTES = (
+    NEGLECTED,
+    FUNNEL,
+    FORECAST,
+    LOST_DEALS,
+    COMPETITORS,
+    SERVICE_QUALITY,
+    OVERDUE_LEADS,
+    CAMPAIGNS,
+)
