@@ -155,6 +155,52 @@ async def analytics(url: str, bootstrap: str, total: int) -> None:
         await s.close()
 
 
+async def report_latency(base: str, token: str, concurrency: int = 200, total: int = 4000) -> None:
+    """The funnel report through the gateway under `concurrency` requests in flight."""
+    import httpx
+
+    latencies: list[float] = []
+    remaining = total
+    headers = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as c:
+        await c.get("/v1/reports/funnel")  # warm up
+
+        async def worker() -> None:
+            nonlocal remaining
+            while remaining > 0:
+                remaining -= 1
+                t0 = time.perf_counter()
+                answer = await c.get("/v1/reports/funnel", params={"branch": "SH01"})
+                latencies.append(time.perf_counter() - t0)
+                assert answer.status_code == 200, answer.text
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+    p50, p99 = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99)]
+    print(
+        f"{'gateway funnel report, ' + str(concurrency) + ' concurrent':<48} {total / elapsed:>10,.0f}"
+        f" requests/s  p50 {p50 * 1000:.0f} ms  p99 {p99 * 1000:.0f} ms  (target p99 <= 50 ms)",
+        flush=True,
+    )
+
+
+def gateway(url: str, bootstrap: str) -> None:
+    from crm_cli.system import System
+    from crm_platform.auth import issue_token
+
+    secret = uuid4().hex
+    system = System(url, bootstrap, secret, log_dir=Path(tempfile.mkdtemp()))
+    try:
+        system.start(timeout=300)
+        token = issue_token(secret, user="bench", role="hq_analyst", branch="HQ")
+        asyncio.run(report_latency(system.url, token))
+    finally:
+        system.stop()
+
+
 def eventsourcing_reference(url: str) -> float:
     parts = urllib.parse.urlsplit(url)
     os.environ.update(
@@ -193,7 +239,9 @@ def main() -> None:
         try:
             one, _ = asyncio.run(crm(url, broker.bootstrap))
             total = int(os.environ.get("CRM_BENCH_EVENTS", "1000000"))
-            asyncio.run(analytics(ensure_database(admin, "analytics"), broker.bootstrap, total))
+            analytics_url = ensure_database(admin, "analytics")
+            asyncio.run(analytics(analytics_url, broker.bootstrap, total))
+            gateway(analytics_url, broker.bootstrap)
         finally:
             broker.stop()
         reference = eventsourcing_reference(url)

@@ -250,6 +250,9 @@ async def convert_lead(
 ) -> Accepted:
     state = (await load(store, ld.lead, ld.stream_id(lead_id))).state
     visible_to(req.actor, "lead", _branch)(state)
+    key = req.key(f"convert:{lead_id}")
+    if key is not None and (earlier := await store.idempotent_result(key)) is not None:
+        return Accepted.of(CONTEXT, lead_id, earlier)  # the same conversion asked again
     if state.status != "qualified" or not state.assignee:  # refuse before opening an account
         raise DomainError("Only a qualified lead with an assignee is converted.")
     created = account_id is None
