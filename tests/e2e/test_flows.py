@@ -168,3 +168,36 @@ def test_a_transfer_moves_accounts_leads_and_open_opportunities(system: System) 
         assert (
             ok(mgr.get(f"/v1/opportunities/{won_deal}"))["owner_id"] == "fl02-carol"
         )  # closed: history stays
+
+
+def test_a_won_opportunity_drafts_its_contract_once(system: System) -> None:
+    from crm_contracts.domain.contract import contract_id_for
+
+    with as_user(system, "sales_rep", "FL03", "fl03-erin") as erin:
+        body = {
+            "account_id": "acct-fl03",
+            "name": "Valves",
+            "amount": 30000,
+            "currency": "CNY",
+            "expected_close": "2027-04-30",
+            "lines": [
+                {
+                    "product": "VC-10 valve set",
+                    "product_line": "valves",
+                    "quantity": 3,
+                    "unit_price": 10000,
+                }
+            ],
+        }
+        oid = ok(erin.post("/v1/opportunities", json=body))["id"]
+        ok(erin.post(f"/v1/opportunities/{oid}/win"))
+        contract = contract_id_for(oid)
+
+        def drafted() -> dict[str, Any] | None:
+            answer = erin.get(f"/v1/contracts/{contract}")
+            return answer.json() if answer.status_code == 200 else None
+
+        found = eventually(drafted)
+        assert found, "the contracts context never drafted the won deal's contract"
+        assert found["account_id"] == "acct-fl03" and found["branch"] == "FL03"
+        assert found["owner_id"] == "fl03-erin" and found["amount"] == 30000.0

@@ -134,6 +134,15 @@ FACTORIES: dict[str, Callable[[httpx.Client, str], dict[str, str]]] = {
         "lead_id",
     ),
     "account_id": _account,
+    "contract_id": _create(
+        "/v1/contracts",
+        {
+            "account_id": "acct-roles",
+            "currency": "CNY",
+            "lines": [{"product": "p", "product_line": "l", "quantity": 1, "unit_price": 100}],
+        },
+        "contract_id",
+    ),
     "branch": lambda c, branch: {"branch": branch},
     "opportunity_id": _opportunity,
     "quota_id": _quota,

@@ -1,0 +1,13 @@
+"""`python -m crm_contracts`: the contracts service (approval, plans, collections; relay to Kafka)."""
+
+from crm_platform.process import serve
+
+from crm_contracts.entrypoints.api import create_app
+
+
+def main() -> None:
+    serve(create_app(), "CRM_PORT", 8103)
+
+
+if __name__ == "__main__":
+    main()
