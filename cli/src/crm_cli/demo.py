@@ -2,8 +2,9 @@
 
 Six branches in three regions, their reps, managers and marketers, quotas, campaigns in every
 state with their costs, some 300 leads in every state (their conversions open accounts, and the
-opportunities context opens their deals when the system runs), and opportunities in every stage
-and outcome, all with a year of history. It runs the contexts' own application functions (the code path
+opportunities context opens their deals when the system runs), opportunities in every stage and
+outcome, and the contracts of the won ones with their instalments, payments and arrears, all with
+a year of history. It runs the contexts' own application functions (the code path
 of the API, without HTTP) with backdated request times, so stage durations, conversion rates and
 the forecast have something to measure. Every command carries an idempotency key derived from the
 seed and its place in the script, so loading twice changes nothing; `crm run` loads it when the
@@ -20,6 +21,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from crm_contracts.application import commands as contract_commands
+from crm_contracts.application.queries import get_contract
+from crm_contracts.application.reactions import draft_from_opportunity_won
 from crm_events.opportunities import OpportunityLine, QuoteLine, TeamShare
 from crm_leads.application import commands as leads
 from crm_leads.domain import campaign as cp
@@ -394,6 +398,70 @@ async def campaigns_and_leads(loader: Loader, rng: random.Random) -> int:
     return made
 
 
+async def contracts(loader: Loader, rng: random.Random) -> int:
+    """Every won opportunity's contract (as the contracts context drafts it from OpportunityWon),
+    with an instalment plan, approved, signed and in execution; most instalments due so far are
+    paid, some late, some not at all (the overdue check flags those when the system runs)."""
+    won = [
+        e
+        for e in await loader.stores["opportunities"].read_all(0, limit=1_000_000)
+        if e.type == "OpportunityWon"
+    ]
+    store = loader.stores["contracts"]
+    made = 0
+    for envelope in won:
+        drafted = await loader.run("draft", draft_from_opportunity_won(store, envelope))
+        cid = drafted.id
+        branch = envelope.data["branch"]
+        rep, _, manager = people(branch)
+        rep = Actor(envelope.data["owner_id"], "sales_rep", branch)
+        at = datetime.fromisoformat(envelope.data["won_at"]) + timedelta(days=2)
+        if at >= loader.now:
+            continue
+        first_due = (at + timedelta(days=30)).date()
+        await loader.run(
+            "plan",
+            contract_commands.set_even_payment_plan(
+                store, loader.request(rep, at), cid, count=3, first_due=first_due, every_months=2
+            ),
+        )
+        await loader.run(
+            "submit", contract_commands.submit_contract(store, loader.request(rep, at), cid)
+        )
+        await loader.run(
+            "approve", contract_commands.approve_contract(store, loader.request(manager, at), cid)
+        )
+        await loader.run(
+            "sign", contract_commands.sign_contract(store, loader.request(rep, at), cid)
+        )
+        await loader.run(
+            "start", contract_commands.start_execution(store, loader.request(rep, at), cid)
+        )
+        made += 1
+        contract, _ = await get_contract(store, rep, cid)
+        for instalment in contract.instalments:
+            due = datetime.combine(instalment.due, datetime.min.time(), tzinfo=UTC)
+            fate = rng.random()
+            if due >= loader.now or fate < 0.15:
+                continue  # not due yet, or never paid: overdue
+            paid_at = due + timedelta(days=rng.choice((-3, 0, 5, 40)) if fate < 0.5 else -1)
+            if paid_at >= loader.now:
+                continue
+            await loader.run(
+                "pay",
+                contract_commands.record_payment(
+                    store,
+                    loader.request(rep, paid_at),
+                    cid,
+                    instalment=instalment.number,
+                    amount=instalment.amount,
+                    received_at=paid_at,
+                    reference=f"BANK-{made}-{instalment.number}",
+                ),
+            )
+    return made
+
+
 async def quotas(loader: Loader) -> None:
     store = loader.stores["opportunities"]
     hq = Actor("hq-planning", "hq_analyst", "HQ")
@@ -432,7 +500,7 @@ async def quotas(loader: Loader) -> None:
 async def load(database_url: str, seed: int = 42) -> int:
     """Load the demo data; returns the number of commands run (replays included)."""
     stores: dict[str, PostgresEventStore] = {}
-    for context in ("leads", "opportunities"):
+    for context in ("leads", "opportunities", "contracts"):
         pool = open_pool(database_url, max_size=2, name=f"demo-{context}")
         await pool.open()
         stores[context] = PostgresEventStore(pool, context)
@@ -443,6 +511,7 @@ async def load(database_url: str, seed: int = 42) -> int:
         await quotas(loader)
         await opportunities(loader, rng)
         await campaigns_and_leads(loader, rng)
+        await contracts(loader, rng)
     finally:
         for store in stores.values():
             await store.close()
