@@ -115,6 +115,14 @@ def _account(c: httpx.Client, branch: str) -> dict[str, str]:
     return {"account_id": account, "contact_id": "k1", "delegate": "dele"}
 
 
+def _care(c: httpx.Client, branch: str) -> dict[str, str]:
+    """A customer with a care log (one courtesy call)."""
+    customer = f"acct-{uuid4().hex[:8]}"
+    body = {"account_id": customer, "kind": "courtesy_call", "note": "hello", "branch": branch}
+    assert c.post("/v1/care-contacts", json=body).status_code == 201
+    return {"customer_id": customer}
+
+
 FACTORIES: dict[str, Callable[[httpx.Client, str], dict[str, str]]] = {
     "campaign_id": _create(
         "/v1/campaigns",
@@ -143,6 +151,17 @@ FACTORIES: dict[str, Callable[[httpx.Client, str], dict[str, str]]] = {
         },
         "contract_id",
     ),
+    "ticket_id": _create(
+        "/v1/tickets",
+        {
+            "account_id": "acct-roles",
+            "ticket_type": "repair",
+            "channel": "phone",
+            "subject": "Leak",
+        },
+        "ticket_id",
+    ),
+    "customer_id": _care,
     "branch": lambda c, branch: {"branch": branch},
     "opportunity_id": _opportunity,
     "quota_id": _quota,
@@ -160,6 +179,8 @@ def call(
     body = example(route)
     if body is not None and "branch" in route.body.model_fields:  # type: ignore[union-attr]
         body["branch"] = record_branch
+    if body is not None and "account_id" in body:  # a customer of its own per call
+        body["account_id"] = f"acct-{uuid4().hex[:8]}"
     with httpx.Client(
         base_url=system.url,
         headers={"Authorization": f"Bearer {token(role, branch)}"},

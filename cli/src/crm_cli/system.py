@@ -17,7 +17,7 @@ import httpx
 from crm_platform.local import free_port, wait_for_port
 
 # Every process of the system, in start order; the gateway comes last.
-SERVICES = ("leads", "opportunities", "contracts", "projections", "gateway")
+SERVICES = ("leads", "opportunities", "contracts", "service-desk", "projections", "gateway")
 
 
 def jwt_secret(var: Path) -> str:

@@ -1,0 +1,13 @@
+"""`python -m crm_service_desk`: the service desk (tickets, SLA, care; relay to Kafka)."""
+
+from crm_platform.process import serve
+
+from crm_service_desk.entrypoints.api import create_app
+
+
+def main() -> None:
+    serve(create_app(), "CRM_PORT", 8104)
+
+
+if __name__ == "__main__":
+    main()
