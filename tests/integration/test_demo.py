@@ -15,6 +15,7 @@ def counts(url: str) -> dict[str, int]:
             "select type, count(*) from opportunities.events group by type"
             " union all select type, count(*) from leads.events group by type"
             " union all select type, count(*) from contracts.events group by type"
+            ' union all select type, count(*) from "service-desk".events group by type'
         ).fetchall()
     return {t: n for t, n in rows}
 

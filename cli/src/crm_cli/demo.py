@@ -34,6 +34,7 @@ from crm_platform.commands import Request
 from crm_platform.domain import DomainError
 from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
 from crm_platform.handler import load as load_stream
+from crm_service_desk.application import commands as service_desk
 
 REGIONS = {
     "east": ("SH01", "HZ01"),
@@ -462,6 +463,92 @@ async def contracts(loader: Loader, rng: random.Random) -> int:
     return made
 
 
+async def tickets(loader: Loader, rng: random.Random) -> int:
+    """Per branch: a dozen tickets of every type and state, some resolved late, some with the
+    customer's verdict, repairs with parts and charges (the SLA check flags what is still open)."""
+    store = loader.stores["service-desk"]
+    made = 0
+    for branch in BRANCHES:
+        _, _, manager = people(branch)
+        agent = Actor(f"{branch.lower()}-agent", "service_agent", branch)
+        for i in range(12):
+            opened = loader.now - timedelta(days=rng.randint(1, 200), hours=rng.randint(0, 23))
+            kind = ("complaint", "repair", "service_request", "inquiry")[i % 4]
+            ticket = await loader.run(
+                "ticket",
+                service_desk.open_ticket(
+                    store,
+                    loader.request(agent, opened),
+                    account_id=f"demo-{branch.lower()}-{i % 5}",
+                    ticket_type=kind,
+                    channel=rng.choice(("phone", "email", "web", "visit")),
+                    severity="urgent" if i % 5 == 0 else "normal",
+                    subject=f"{kind.replace('_', ' ')} {i}",
+                    description="",
+                    product=rng.choice(PRODUCTS)[0],
+                ),
+            )
+            made += 1
+            if i % 6 == 5:
+                continue  # still open: waiting for an agent
+            tid = ticket.id
+            at = opened + timedelta(hours=rng.randint(1, 6))
+            await loader.run(
+                "assign",
+                service_desk.assign_ticket(store, loader.request(manager, at), tid, agent.user_id),
+            )
+            await loader.run(
+                "start", service_desk.start_work(store, loader.request(agent, at), tid)
+            )
+            if kind == "repair":
+                await loader.run(
+                    "part",
+                    service_desk.record_spare_part(
+                        store,
+                        loader.request(agent, at),
+                        tid,
+                        part="Mechanical seal",
+                        quantity=Decimal(rng.randint(1, 3)),
+                        unit_price=Decimal(380),
+                    ),
+                )
+                await loader.run(
+                    "charge",
+                    service_desk.record_service_charge(
+                        store,
+                        loader.request(agent, at),
+                        tid,
+                        description="On-site labour",
+                        amount=Decimal(600),
+                    ),
+                )
+            done = at + timedelta(hours=rng.choice((20, 50, 90, 140)))
+            if done >= loader.now or i % 6 == 4:
+                continue  # in progress
+            await loader.run(
+                "resolve",
+                service_desk.resolve_ticket(store, loader.request(agent, done), tid, "Fixed"),
+            )
+            if rng.random() < 0.7:
+                praise = rng.random() < 0.7
+                await loader.run(
+                    "feedback",
+                    service_desk.give_feedback(
+                        store,
+                        loader.request(agent, done),
+                        tid,
+                        kind="praise" if praise else "complaint",
+                        score=rng.randint(4, 5) if praise else rng.randint(1, 2),
+                        comment="",
+                    ),
+                )
+            if i % 3 == 0:
+                await loader.run(
+                    "close", service_desk.close_ticket(store, loader.request(agent, done), tid)
+                )
+    return made
+
+
 async def quotas(loader: Loader) -> None:
     store = loader.stores["opportunities"]
     hq = Actor("hq-planning", "hq_analyst", "HQ")
@@ -500,7 +587,7 @@ async def quotas(loader: Loader) -> None:
 async def load(database_url: str, seed: int = 42) -> int:
     """Load the demo data; returns the number of commands run (replays included)."""
     stores: dict[str, PostgresEventStore] = {}
-    for context in ("leads", "opportunities", "contracts"):
+    for context in ("leads", "opportunities", "contracts", "service-desk"):
         pool = open_pool(database_url, max_size=2, name=f"demo-{context}")
         await pool.open()
         stores[context] = PostgresEventStore(pool, context)
@@ -512,6 +599,7 @@ async def load(database_url: str, seed: int = 42) -> int:
         await opportunities(loader, rng)
         await campaigns_and_leads(loader, rng)
         await contracts(loader, rng)
+        await tickets(loader, rng)
     finally:
         for store in stores.values():
             await store.close()
