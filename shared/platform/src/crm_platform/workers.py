@@ -110,13 +110,20 @@ def reactions(source: str, handlers: Mapping[str, Reaction]) -> Worker:
     return react
 
 
-def every(seconds: float, check: Check) -> Worker:
-    """A worker running `check(service, now)` every `seconds` (first run right away)."""
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def every(seconds: float, check: Check, clock: Clock = utc_now) -> Worker:
+    """A worker running `check(service, clock())` every `seconds` (first run right away)."""
 
     async def scheduled(service: Service, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                await check(service, datetime.now(UTC))
+                await check(service, clock())
             except Exception:
                 log.exception("scheduled check %s failed", check.__name__)
             with contextlib.suppress(TimeoutError):

@@ -25,7 +25,7 @@ from crm_platform.service import (
     service_app,
 )
 from crm_platform.settings import Settings
-from crm_platform.workers import every, reactions
+from crm_platform.workers import Clock, every, reactions, utc_now
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
 
@@ -225,21 +225,25 @@ async def _won(service: Service, envelope: Envelope) -> None:
     await draft_from_opportunity_won(service.store, envelope)
 
 
-def overdue_check(seconds: float) -> Any:
+def overdue_check(seconds: float, clock: Clock) -> Any:
     index = overdue.Index()
 
     async def check(service: Service, now: datetime) -> None:
         nonlocal index
         index, _ = await overdue.check_overdue(service.store, now, index)
 
-    return every(seconds, check)
+    return every(seconds, check, clock)
 
 
 def create_app(
-    settings: Settings | None = None, *, relay: bool = True, workers: bool = True
+    settings: Settings | None = None,
+    *,
+    relay: bool = True,
+    workers: bool = True,
+    clock: Clock = utc_now,
 ) -> FastAPI:
     seconds = float(os.environ.get("CRM_CONTRACTS_CHECK_SECONDS", "60"))
-    jobs = [reactions("opportunities", {"OpportunityWon": _won}), overdue_check(seconds)]
+    jobs = [reactions("opportunities", {"OpportunityWon": _won}), overdue_check(seconds, clock)]
     return service_app(
         CONTEXT, settings or Settings(), [router], relay=relay, workers=jobs if workers else []
     )

@@ -26,7 +26,7 @@ from crm_platform.service import (
     service_app,
 )
 from crm_platform.settings import Settings
-from crm_platform.workers import every
+from crm_platform.workers import Clock, every, utc_now
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
 
@@ -363,7 +363,11 @@ async def follow_ups(service: Service, now: datetime) -> None:
 
 
 def create_app(
-    settings: Settings | None = None, *, relay: bool = True, workers: bool = True
+    settings: Settings | None = None,
+    *,
+    relay: bool = True,
+    workers: bool = True,
+    clock: Clock = utc_now,
 ) -> FastAPI:
     seconds = float(os.environ.get("CRM_LEADS_CHECK_SECONDS", "60"))
     return service_app(
@@ -371,5 +375,5 @@ def create_app(
         settings or Settings(),
         [router],
         relay=relay,
-        workers=[every(seconds, follow_ups)] if workers else [],
+        workers=[every(seconds, follow_ups, clock)] if workers else [],
     )
