@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -201,3 +202,48 @@ def test_a_won_opportunity_drafts_its_contract_once(system: System) -> None:
         assert found, "the contracts context never drafted the won deal's contract"
         assert found["account_id"] == "acct-fl03" and found["branch"] == "FL03"
         assert found["owner_id"] == "fl03-erin" and found["amount"] == 30000.0
+
+
+def test_a_grade_set_in_leads_sets_the_service_desks_sla_and_queue_order(system: System) -> None:
+    """CustomerGradeChanged crosses to the desk over Kafka: the grade's SLA applies to new
+    tickets, urgent halves it, and the queue serves the higher grade first."""
+    with (
+        as_user(system, "branch_manager", "SG01", "sg01-mgr") as mgr,
+        as_user(system, "admin", "HQ", "admin-1") as admin,
+        as_user(system, "service_agent", "SG01", "sg01-agent") as agent,
+    ):
+        account = {
+            "company": "Yangtze Paper",
+            "industry": "paper",
+            "size": "large",
+            "credit_limit": 0,
+            "payment_days": 30,
+        }
+        customer = ok(mgr.post("/v1/accounts", json=account))["id"]
+        ok(admin.put(f"/v1/accounts/{customer}/grade", json={"grade": "A"}))
+
+        def graded(grade: str) -> bool:
+            answer = agent.get(f"/v1/service-grades/{customer}")
+            return answer.status_code == 200 and answer.json()["grade"] == grade
+
+        assert eventually(lambda: graded("A"))
+        ticket = {"account_id": customer, "channel": "phone", "subject": "Jammed roller"}
+        first = ok(agent.post("/v1/tickets", json=ticket | {"ticket_type": "repair"}))["id"]
+        a_ticket = ok(agent.get(f"/v1/tickets/{first}"))
+        assert a_ticket["grade"] == "A"
+        opened = datetime.fromisoformat(a_ticket["opened_at"])
+        assert datetime.fromisoformat(a_ticket["deadline"]) - opened == timedelta(days=3)
+
+        override = {"grade": "C", "reason": "Stopped buying this year"}
+        ok(mgr.post(f"/v1/accounts/{customer}/grade-override", json=override))
+        assert eventually(lambda: graded("C"))
+        urgent = ticket | {"ticket_type": "complaint", "severity": "urgent"}
+        second = ok(agent.post("/v1/tickets", json=urgent))["id"]
+        c_ticket = ok(agent.get(f"/v1/tickets/{second}"))
+        assert c_ticket["grade"] == "C"
+        opened = datetime.fromisoformat(c_ticket["opened_at"])
+        assert datetime.fromisoformat(c_ticket["deadline"]) - opened == timedelta(hours=60)
+
+        # the C ticket is due first (60 h against 72 h), yet the A customer is served first
+        queue = [t["ticket_id"] for t in ok(agent.get("/v1/ticket-queue"))["tickets"]]
+        assert queue.index(first) < queue.index(second)

@@ -8,6 +8,7 @@ rules DOMAIN.md states outright.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
@@ -115,11 +116,16 @@ def _account(c: httpx.Client, branch: str) -> dict[str, str]:
     return {"account_id": account, "contact_id": "k1", "delegate": "dele"}
 
 
-def _care(c: httpx.Client, branch: str) -> dict[str, str]:
-    """A customer with a care log (one courtesy call)."""
-    customer = f"acct-{uuid4().hex[:8]}"
+def _customer(c: httpx.Client, branch: str) -> dict[str, str]:
+    """A graded account with a care log (one courtesy call), once its grade reached the desk."""
+    customer = _account(c, branch)["account_id"]
+    assert c.put(f"/v1/accounts/{customer}/grade", json={"grade": "B"}).status_code == 200
     body = {"account_id": customer, "kind": "courtesy_call", "note": "hello", "branch": branch}
     assert c.post("/v1/care-contacts", json=body).status_code == 201
+    deadline = time.monotonic() + 20
+    while c.get(f"/v1/service-grades/{customer}").status_code != 200:  # over Kafka
+        assert time.monotonic() < deadline, "the grade never reached the service desk"
+        time.sleep(0.1)
     return {"customer_id": customer}
 
 
@@ -161,7 +167,7 @@ FACTORIES: dict[str, Callable[[httpx.Client, str], dict[str, str]]] = {
         },
         "ticket_id",
     ),
-    "customer_id": _care,
+    "customer_id": _customer,
     "branch": lambda c, branch: {"branch": branch},
     "opportunity_id": _opportunity,
     "quota_id": _quota,
@@ -169,13 +175,26 @@ FACTORIES: dict[str, Callable[[httpx.Client, str], dict[str, str]]] = {
 }
 
 
+READ_ONLY: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def record(system: System, param: str, branch: str, *, fresh: bool) -> dict[str, str]:
+    """A record for a route to act on: a new one for every write, one per branch for reads."""
+    if fresh or (param, branch) not in READ_ONLY:
+        with as_admin(system) as admin:
+            made = FACTORIES[param](admin, branch)
+        if fresh:
+            return made
+        READ_ONLY[param, branch] = made
+    return READ_ONLY[param, branch]
+
+
 def call(
     system: System, route: Route, role: str, branch: str, record_branch: str
 ) -> httpx.Response:
     ids: dict[str, str] = {}
     if route.params:
-        with as_admin(system) as admin:
-            ids = FACTORIES[route.params[0]](admin, record_branch)
+        ids = record(system, route.params[0], record_branch, fresh=route.writes)
     body = example(route)
     if body is not None and "branch" in route.body.model_fields:  # type: ignore[union-attr]
         body["branch"] = record_branch

@@ -194,6 +194,13 @@ ROUTES = (
     ),
     _r("get_care_log", "GET", "/care-logs/{customer_id}", "A customer's care contacts", READERS),
     _r(
+        "get_service_grade",
+        "GET",
+        "/service-grades/{customer_id}",
+        "The grade the desk serves a customer by (its copy of CustomerGradeChanged)",
+        READERS,
+    ),
+    _r(
         "change_sla_policy",
         "PUT",
         "/sla-policy",

@@ -77,6 +77,17 @@ async def get_care_log(
     return state, loaded.version
 
 
+async def get_service_grade(
+    store: EventStore, actor: Actor, account_id: str
+) -> tuple[grade.Graded, int]:
+    """The desk's copy of a customer's grade; an ungraded customer (served as C) is not found."""
+    loaded = await load(store, grade.customer_grade, grade.stream_id(account_id))
+    state = loaded.state
+    if not isinstance(state, grade.Graded) or not actor.sees(state.branch):
+        raise NotFound("No grade has reached the service desk for this customer.")
+    return state, loaded.version
+
+
 async def apply_grade_changed(
     store: EventStore, event: CustomerGradeChanged, *, event_id: UUID | str, cause: Metadata
 ) -> Accepted | None:

@@ -27,7 +27,7 @@ from crm_platform.service import (
     service_app,
 )
 from crm_platform.settings import Settings
-from crm_platform.workers import every, reactions
+from crm_platform.workers import Clock, every, reactions, utc_now
 from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import Response
 
@@ -182,6 +182,12 @@ async def care_log(customer_id: str, actor: CurrentActor, store: Store) -> Respo
     return record(_json(state) | {"account_id": customer_id}, version)
 
 
+@handles(router, R["get_service_grade"])
+async def service_grade(customer_id: str, actor: CurrentActor, store: Store) -> Response:
+    state, version = await customers.get_service_grade(store, actor, customer_id)
+    return record(_json(state) | {"account_id": customer_id}, version)
+
+
 @handles(router, R["change_sla_policy"])
 async def change_policy(body: api.SlaPolicy, req: Cmd, store: Store) -> Response:
     targets = tuple(SlaTarget(t.grade, t.ticket_type, t.hours) for t in body.targets)
@@ -212,10 +218,17 @@ async def _sla(service: Service, now: datetime) -> None:
 
 
 def create_app(
-    settings_: Settings | None = None, *, relay: bool = True, workers: bool = True
+    settings_: Settings | None = None,
+    *,
+    relay: bool = True,
+    workers: bool = True,
+    clock: Clock = utc_now,
 ) -> FastAPI:
     seconds = float(os.environ.get("CRM_SERVICE_DESK_CHECK_SECONDS", "60"))
-    jobs = [reactions("leads", {"CustomerGradeChanged": _grade_changed}), every(seconds, _sla)]
+    jobs = [
+        reactions("leads", {"CustomerGradeChanged": _grade_changed}),
+        every(seconds, _sla, clock),
+    ]
     return service_app(
         CONTEXT, settings_ or Settings(), [router], relay=relay, workers=jobs if workers else []
     )
