@@ -95,7 +95,47 @@ def people(branch: str) -> tuple[Actor, Actor, Actor]:
     )
 
 
-async def opportunities(loader: Loader, rng: random.Random) -> int:
+async def organisation(loader: Loader) -> None:
+    """The tree: each branch placed in its region a little over a year ago."""
+    admin = Actor("demo-admin", "admin", "HQ")
+    at = loader.now - timedelta(days=400)
+    for region, branches in REGIONS.items():
+        for branch in branches:
+            await loader.run(
+                "place",
+                leads.place_branch(
+                    loader.stores["leads"], loader.request(admin, at), branch, region
+                ),
+            )
+
+
+async def accounts(loader: Loader) -> dict[tuple[str, str], str]:
+    """Every company a customer of every branch (the deals, contracts and tickets are theirs)."""
+    opened: dict[tuple[str, str], str] = {}
+    at = loader.now - timedelta(days=380)
+    for branch in BRANCHES:
+        rep1, rep2, _ = people(branch)
+        for i, company in enumerate(COMPANIES):
+            made = await loader.run(
+                "account",
+                leads.open_account(
+                    loader.stores["leads"],
+                    loader.request(rep1 if i % 2 else rep2, at),
+                    branch=branch,
+                    company=company,
+                    industry=("steel", "paper", "food", "chemicals")[i % 4],
+                    size=("large", "medium", "enterprise", "small")[i % 4],
+                    credit_limit=Decimal(500_000),
+                    payment_days=60,
+                ),
+            )
+            opened[company, branch] = made.id
+    return opened
+
+
+async def opportunities(
+    loader: Loader, rng: random.Random, customers: dict[tuple[str, str], str]
+) -> int:
     store = loader.stores["opportunities"]
     made = 0
     for branch in BRANCHES:
@@ -111,7 +151,7 @@ async def opportunities(loader: Loader, rng: random.Random) -> int:
                 opp.open_opportunity(
                     store,
                     loader.request(rep, opened),
-                    account_id=f"acct-{company.lower().replace(' ', '-')}-{branch.lower()}",
+                    account_id=customers[company, branch],
                     name=f"{company}: {product}",
                     amount=price * qty,
                     currency="CNY",
@@ -463,7 +503,7 @@ async def contracts(loader: Loader, rng: random.Random) -> int:
     return made
 
 
-async def tickets(loader: Loader, rng: random.Random) -> int:
+async def tickets(loader: Loader, rng: random.Random, customers: dict[tuple[str, str], str]) -> int:
     """Per branch: a dozen tickets of every type and state, some resolved late, some with the
     customer's verdict, repairs with parts and charges (the SLA check flags what is still open)."""
     store = loader.stores["service-desk"]
@@ -479,7 +519,7 @@ async def tickets(loader: Loader, rng: random.Random) -> int:
                 service_desk.open_ticket(
                     store,
                     loader.request(agent, opened),
-                    account_id=f"demo-{branch.lower()}-{i % 5}",
+                    account_id=customers[COMPANIES[i % 5], branch],
                     ticket_type=kind,
                     channel=rng.choice(("phone", "email", "web", "visit")),
                     severity="urgent" if i % 5 == 0 else "normal",
@@ -595,11 +635,13 @@ async def load(database_url: str, seed: int = 42) -> int:
     loader = Loader(stores, seed, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
     rng = random.Random(seed)
     try:
+        await organisation(loader)
+        customers = await accounts(loader)
         await quotas(loader)
-        await opportunities(loader, rng)
+        await opportunities(loader, rng, customers)
         await campaigns_and_leads(loader, rng)
         await contracts(loader, rng)
-        await tickets(loader, rng)
+        await tickets(loader, rng, customers)
     finally:
         for store in stores.values():
             await store.close()

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 from crm_events.leads import (
+    BranchPlaced,
     ContactKeyClaimed,
     LeadRosterSet,
     LeadRoutedRoundRobin,
@@ -11,10 +12,12 @@ from crm_events.leads import (
 )
 from crm_leads.domain.routing import (
     ClaimKey,
+    PlaceBranch,
     RouteLead,
     SetRoster,
     TransferOwner,
     contact_key,
+    organisation,
     roster,
     transfer,
 )
@@ -65,3 +68,14 @@ def test_a_transfer_is_recorded_once_with_a_reason() -> None:
     assert Spec(transfer).given(done).when(command) == []
     with pytest.raises(DomainError):
         Spec(transfer).when(TransferOwner("t1", "SH01", "alice", "alice", "x", T))
+
+
+def test_a_branch_is_placed_then_moved_and_placing_it_again_records_nothing() -> None:
+    placed = BranchPlaced("SH01", "east", None, "admin", T)
+    Spec(organisation).then(PlaceBranch("SH01", "east", "admin", T), [placed])
+    moved = BranchPlaced("SH01", "north", "east", "admin", T)
+    Spec(organisation).given(placed).then(PlaceBranch("SH01", "north", "admin", T), [moved])
+    Spec(organisation).given(placed, moved).then(PlaceBranch("SH01", "north", "admin", T), [])
+    with pytest.raises(DomainError) as caught:
+        Spec(organisation).when(PlaceBranch("HQ", "east", "admin", T))
+    assert caught.value.field == "branch"

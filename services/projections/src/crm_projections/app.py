@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 
 from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
@@ -18,16 +19,31 @@ from crm_platform.settings import Settings
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from crm_projections import funnel, leads, reports, service
+from crm_projections import (
+    contracts,
+    funnel,
+    leads,
+    organisation,
+    quotas,
+    reports,
+    service,
+)
 from crm_projections.consumer import follow
 from crm_projections.projector import Projector
 from crm_projections.readmodel import ReadModel
 from crm_projections.rebuild import ensure_current
-from crm_projections.tables import create_all
+from crm_projections.tables import create_all, create_views
 
 log = logging.getLogger("crm.projections")
 
-READ_MODELS: tuple[ReadModel, ...] = (funnel.MODEL, leads.MODEL, service.MODEL)
+READ_MODELS: tuple[ReadModel, ...] = (
+    funnel.MODEL,
+    leads.MODEL,
+    service.MODEL,
+    contracts.MODEL,
+    quotas.MODEL,
+    organisation.MODEL,
+)
 
 
 def engine_for(url: str) -> AsyncEngine:
@@ -47,6 +63,23 @@ async def open_stores(url: str, models: tuple[ReadModel, ...]) -> dict[str, Post
     return stores
 
 
+async def _analyse_every(app: FastAPI, seconds: float, stop: asyncio.Event) -> None:
+    """The customer-value analysis on a schedule: first a minute after start-up (the demo data
+    or a restart's catch-up has landed by then), then every CRM_ANALYSIS_SECONDS (0: only on
+    demand, through POST /analysis/customer-value/runs)."""
+    wait = min(60.0, seconds)
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), wait)
+        if stop.is_set():
+            return
+        try:
+            log.info("customer value analysis: %s", await reports.run_analysis(app.state))
+        except Exception:
+            log.exception("customer value analysis failed; next try in %.0fs", seconds)
+        wait = seconds
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -61,6 +94,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for p in projectors:
             if await ensure_current(engine, stores, p.model):
                 log.info("read model %s was rebuilt: its shape changed", p.model.name)
+        async with engine.begin() as conn:  # every view, now that every table is current
+            await create_views(conn)
+        for p in projectors:
             caught = await p.catch_up()
             log.info("read model %s caught up from the stores: %d events", p.model.name, caught)
         stop = asyncio.Event()
@@ -72,6 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with contextlib.suppress(TimeoutError):  # ready when every consumer has its partitions
             await asyncio.wait_for(asyncio.gather(*(j.wait() for j in joined)), 60)
         app.state.ready = True
+        if (seconds := float(os.environ.get("CRM_ANALYSIS_SECONDS", "3600"))) > 0:
+            tasks.append(asyncio.create_task(_analyse_every(app, seconds, stop)))
         try:
             yield
         finally:

@@ -97,6 +97,7 @@ def evolve(rows: Rows, e: Envelope) -> None:
                 "lost_stage": None,
                 "competitor": None,
                 "competitor_price": None,
+                "quotes": 0,
             },
         )
         return
@@ -151,6 +152,8 @@ def evolve(rows: Rows, e: Envelope) -> None:
             }
         case "OpportunityOwnerChanged":
             row = {**row, "owner_id": d["to_owner"]}
+        case "OpportunityQuoteAdded":
+            row = {**row, "quotes": row["quotes"] + 1}
         case _:
             return
     rows.put(t, key, row)
@@ -170,11 +173,12 @@ MODEL = ReadModel(
             "OpportunityReactivated",
             "OpportunityDetailsUpdated",
             "OpportunityOwnerChanged",
+            "OpportunityQuoteAdded",
             "OpportunityCompetitorTracked",
             "OpportunityCompetitorRemoved",
         }
     ),
     keys=keys,
     evolve=evolve,
-    version=3,
+    version=4,
 )

@@ -20,8 +20,11 @@ from sqlalchemy import Table
 
 from crm_projections.readmodel import Key, ReadModel, Rows
 from crm_projections.tables import accounts as ac
+from crm_projections.tables import activities as act
 from crm_projections.tables import campaigns as cp
 from crm_projections.tables import leads as t
+
+ACTIVITIES = {"AccountInteractionLogged", "LeadFollowUpLogged"}
 
 
 def keys(e: Envelope) -> Iterable[tuple[Table, Key]]:
@@ -30,6 +33,31 @@ def keys(e: Envelope) -> Iterable[tuple[Table, Key]]:
     if e.type.startswith("Account") or e.type == "CustomerGradeChanged":
         return ((ac, (e.data["account_id"],)),)
     return ((t, (e.data["lead_id"],)),)
+
+
+def _activity(rows: Rows, e: Envelope) -> None:
+    """Who did what with a customer or lead, for the people report (visits, calls, ...)."""
+    d: dict[str, Any] = e.data
+    if e.type == "AccountInteractionLogged":
+        branch, kind, account, lead = d["branch"], d["kind"], d["account_id"], None
+    else:
+        lead_row = rows.get(t, (d["lead_id"],))
+        if lead_row is None:
+            return
+        branch, kind, account, lead = lead_row["branch"], d["channel"], None, d["lead_id"]
+    rows.put(
+        act,
+        (str(e.event_id),),
+        {
+            "activity_id": str(e.event_id),
+            "branch": branch,
+            "user_id": d["by"],
+            "kind": kind,
+            "account_id": account,
+            "lead_id": lead,
+            "at": _at(d["at"]),
+        },
+    )
 
 
 def _at(value: str) -> datetime:
@@ -128,6 +156,8 @@ def _account(rows: Rows, e: Envelope) -> None:
 
 
 def evolve(rows: Rows, e: Envelope) -> None:
+    if e.type in ACTIVITIES:
+        _activity(rows, e)
     if e.type.startswith("Campaign"):
         _campaign(rows, e)
         return
@@ -202,7 +232,7 @@ def evolve(rows: Rows, e: Envelope) -> None:
 MODEL = ReadModel(
     name="leads",
     contexts=(CONTEXT,),
-    tables=(t, cp, ac),
+    tables=(t, cp, ac, act),
     handles=frozenset(
         {
             "LeadCaptured",

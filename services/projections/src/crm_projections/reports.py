@@ -7,21 +7,28 @@ company. A branch outside the caller's reach is answered like one that does not 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import logging
 import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
+from uuid import uuid4
 
+import httpx
+import polars as pl
 from crm_api import reports as api
 from crm_platform.auth import Actor
 from crm_platform.consistency import ConsistencyToken
 from crm_platform.http import Problem, json_response
 from crm_platform.service import CurrentActor, handles
+from crm_platform.settings import Settings
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from crm_projections import rollups, value
 from crm_projections.forecast import (
     OpenDeal,
     Pipeline,
@@ -32,6 +39,7 @@ from crm_projections.forecast import (
 )
 
 router = APIRouter()
+log = logging.getLogger("crm.projections.reports")
 
 # the default pipeline; a branch's own pipeline (sales settings) is not yet projected
 PIPELINE = Pipeline(
@@ -382,3 +390,269 @@ async def neglected(
         if isinstance(r["days_without_contact"], int) and r["days_without_contact"] >= q.days
     ]
     return json_response({"branch": covered, "days": q.days, "customers": rows}, headers=headers)
+
+
+def _num(v: object) -> float:
+    return float(v) if isinstance(v, int | float) else 0.0
+
+
+@handles(router, api.RECEIVABLES)
+async def receivables(
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Scope, Query()]
+) -> Response:
+    covered = scope(actor, q.branch)
+    headers = await _fresh(request, engine, q.consistent_with)
+    rows = await _rows(engine, "receivables", covered, "overdue desc, outstanding desc")
+    amount = sum(_num(r["amount"]) for r in rows)
+    collected = sum(_num(r["collected"]) for r in rows)
+    body = {
+        "branch": covered,
+        "contracts": len(rows),
+        "amount": round(amount, 2),
+        "collected": round(collected, 2),
+        "outstanding": round(amount - collected, 2),
+        "percent_collected": round(collected / amount, 4) if amount else None,
+        "overdue": round(sum(_num(r["overdue"]) for r in rows), 2),
+        "bad_debt_risks": sum(1 for r in rows if r["bad_debt_risk"]),
+        "overdue_contracts": [r for r in rows if r["overdue"]],
+    }
+    return json_response(body, headers=headers)
+
+
+PRODUCTS = """
+with sales as (
+    select product, sum(quantity - returned) as volume,
+           sum(revenue - returned_value) as revenue, sum(margin - returned_margin) as margin,
+           sum(returned) as returned, sum(returned_value) as returned_value
+    from reporting.product_sales where cast(:b as text) is null or branch = :b group by product
+), complaints as (
+    select product, count(*) as complaints from reporting.service_tickets
+    where ticket_type = 'complaint' and product is not null
+      and (cast(:b as text) is null or branch = :b)
+    group by product
+)
+select product, coalesce(volume, 0), coalesce(revenue, 0), coalesce(margin, 0),
+       coalesce(returned, 0), coalesce(returned_value, 0), coalesce(complaints, 0)
+from sales full join complaints using (product)
+"""
+
+
+@handles(router, api.PRODUCTS)
+async def products(
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Scope, Query()]
+) -> Response:
+    covered = scope(actor, q.branch)
+    headers = await _fresh(request, engine, q.consistent_with)
+    async with engine.connect() as conn:
+        found = (await conn.execute(text(PRODUCTS), {"b": covered})).all()
+    items = [
+        {
+            "product": p,
+            "volume": float(v),
+            "revenue": float(r),
+            "margin": float(m),
+            "returned": float(rq),
+            "returned_value": float(rv),
+            "complaints": int(c),
+        }
+        for p, v, r, m, rq, rv, c in found
+    ]
+    for measure in ("revenue", "volume", "margin", "complaints", "returned_value"):
+        ordered = sorted(items, key=lambda i: (-i[measure], i["product"]))
+        for rank, item in enumerate(ordered, 1):
+            item[f"{measure}_rank"] = rank
+    items.sort(key=lambda i: i["revenue_rank"])
+    return json_response({"branch": covered, "products": items}, headers=headers)
+
+
+PEOPLE = """
+with people as (
+    select branch, assignee as person, 'leads' as measure, count(*)::numeric as value
+    from projections.leads where assignee is not null group by 1, 2
+    union all
+    select branch, owner_id, 'opportunities', count(*) from projections.funnel_opportunities
+    group by 1, 2
+    union all
+    select branch, owner_id, 'quotes', sum(quotes) from projections.funnel_opportunities
+    group by 1, 2
+    union all
+    select branch, owner_id, 'won', count(*) from projections.funnel_opportunities
+    where status = 'won' group by 1, 2
+    union all
+    select branch, owner_id, 'won_revenue', sum(amount) from projections.funnel_opportunities
+    where status = 'won' group by 1, 2
+    union all
+    select branch, user_id, 'visits', count(*) from projections.activities
+    where kind = 'visit' group by 1, 2
+    union all
+    select branch, user_id, 'contacts', count(*) from projections.activities group by 1, 2
+    union all
+    select branch, feedback_agent, 'praise', count(*) from projections.service_tickets
+    where feedback_kind = 'praise' and feedback_agent is not null group by 1, 2
+    union all
+    select branch, feedback_agent, 'complaints', count(*) from projections.service_tickets
+    where feedback_kind = 'complaint' and feedback_agent is not null group by 1, 2
+)
+select branch, person, measure, value from people
+where cast(:b as text) is null or branch = :b
+"""
+PEOPLE_MEASURES = (
+    "leads",
+    "opportunities",
+    "quotes",
+    "visits",
+    "contacts",
+    "won",
+    "won_revenue",
+    "praise",
+    "complaints",
+)
+
+
+@handles(router, api.PEOPLE)
+async def people(
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Scope, Query()]
+) -> Response:
+    """Per person and per branch. Complaints and praise are the customers' verdicts on the
+    tickets a person resolved; visits and contacts are logged interactions and follow-ups."""
+    covered = scope(actor, q.branch)
+    headers = await _fresh(request, engine, q.consistent_with)
+    async with engine.connect() as conn:
+        found = (await conn.execute(text(PEOPLE), {"b": covered})).all()
+    zero = dict.fromkeys(PEOPLE_MEASURES, 0.0)
+    persons: dict[tuple[str, str], dict[str, float]] = {}
+    branches: dict[str, dict[str, float]] = {}
+    for branch, person, measure, amount in found:
+        persons.setdefault((branch, person), dict(zero))[measure] += float(amount)
+        branches.setdefault(branch, dict(zero))[measure] += float(amount)
+    body = {
+        "branch": covered,
+        "people": [
+            {"branch": b, "person": p, **m}
+            for (b, p), m in sorted(persons.items(), key=lambda kv: (-kv[1]["won_revenue"], kv[0]))
+        ],
+        "branches": [{"branch": b, **m} for b, m in sorted(branches.items())],
+    }
+    return json_response(body, headers=headers)
+
+
+@handles(router, api.CUSTOMER_VALUE)
+async def customer_value(
+    actor: CurrentActor,
+    engine: Engine,
+    request: Request,
+    q: Annotated[api.CustomerValueQuery, Query()],
+) -> Response:
+    """The latest run's results within the caller's scope; the 80/20 share within that scope."""
+    covered = scope(actor, q.branch)
+    rows = await _rows(engine, "customer_values", covered, "score desc, account_id")
+    frame = pl.DataFrame(
+        {"revenue": [_num(r["revenue"]) for r in rows]},
+        schema={"revenue": pl.Float64},
+    )
+    grades = {g: sum(1 for r in rows if r["grade"] == g) for g in ("A", "B", "C")}
+    body = {
+        "branch": covered,
+        "computed_at": rows[0]["computed_at"] if rows else None,
+        "customers_graded": len(rows),
+        "grades": grades,
+        "top_20_percent_revenue_share": value.top_share(frame),
+        "customers": [r for r in rows if q.grade is None or r["grade"] == q.grade],
+    }
+    return json_response(body)
+
+
+async def run_analysis(app_state: Any, now: datetime | None = None) -> dict[str, Any]:
+    """Grade every customer now and send the changed grades to the leads context."""
+    engine: AsyncEngine = app_state.engine
+    settings: Settings = app_state.settings
+    frame = await value.compute(engine, now or datetime.now(UTC))
+    headers = {"X-CRM-User": api.ANALYST, "X-CRM-Role": "admin", "X-CRM-Branch": "HQ"}
+    async with httpx.AsyncClient(
+        base_url=settings.url_of("leads"), headers=headers, timeout=10
+    ) as client:
+
+        async def send(account_id: str, grade: str) -> bool:
+            try:
+                answer = await client.put(
+                    f"/accounts/{account_id}/grade",
+                    json={"grade": grade},
+                    headers={"Idempotency-Key": f"analysis:{account_id}:{grade}:{uuid4()}"},
+                )
+            except httpx.HTTPError as exc:
+                log.warning("grade of %s not sent: %s", account_id, exc)
+                return False
+            if answer.status_code != 200:
+                log.warning("grade of %s refused: %s", account_id, answer.text)
+            return answer.status_code == 200
+
+        published = await value.publish(engine, frame, send)
+    counts = frame.group_by("grade").len().rows() if frame.height else []
+    return {
+        "customers_graded": frame.height,
+        "grades": {g: n for g, n in sorted(counts)},
+        "grades_published": published,
+    }
+
+
+@handles(router, api.RUN_CUSTOMER_VALUE)
+async def run_customer_value(actor: CurrentActor, request: Request) -> Response:
+    return json_response(await run_analysis(request.app.state))
+
+
+@handles(router, api.VALUE_SETTINGS)
+async def value_settings(actor: CurrentActor, engine: Engine) -> Response:
+    async with engine.connect() as conn:
+        current = await value.current_settings(conn)
+    return json_response(dataclasses.asdict(current))
+
+
+@handles(router, api.CHANGE_VALUE_SETTINGS)
+async def change_value_settings(
+    body: api.ValueSettings, actor: CurrentActor, engine: Engine
+) -> Response:
+    settings = value.ValueSettings(**body.model_dump())
+    await value.change_settings(engine, settings, actor.user_id)
+    return json_response(dataclasses.asdict(settings))
+
+
+@handles(router, api.ROLLUPS)
+async def rollups_report(
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Rollup, Query()]
+) -> Response:
+    covered = scope(actor, q.branch)
+    headers = await _fresh(request, engine, q.consistent_with)
+    now = datetime.now(UTC)
+    current = rollups.window(q.period, q.at or now.date())
+    windows = {
+        "current": current,
+        "previous": rollups.window(q.period, current.start, back=1),
+        "last_year": rollups.last_year(current),
+    }
+    async with engine.connect() as conn:
+        measured = {
+            name: await rollups.measure(
+                conn, w, branch=covered, group_by=q.group_by, tree=q.tree, now=now
+            )
+            for name, w in windows.items()
+        }
+        to_date = await rollups.attainment(
+            conn, branch=covered, group_by=q.group_by, tree=q.tree, now=now
+        )
+    groups = sorted({g for m in measured.values() for g in m} | set(to_date))
+    body = {
+        "branch": covered,
+        "period": q.period,
+        "group_by": q.group_by,
+        "tree": q.tree,
+        "periods": {name: w.label for name, w in windows.items()},
+        "groups": [
+            {
+                "group": g,
+                **{name: m.get(g) for name, m in measured.items()},
+                "quota_attainment_to_date": to_date.get(g, {}),
+            }
+            for g in groups
+        ],
+    }
+    return json_response(body, headers=headers)

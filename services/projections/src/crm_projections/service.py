@@ -55,6 +55,8 @@ def evolve(rows: Rows, e: Envelope) -> None:
                 "breached_at": None,
                 "feedback_kind": None,
                 "feedback_score": None,
+                "feedback_at": None,
+                "feedback_agent": None,
                 "parts_amount": Decimal(0),
                 "charges_amount": Decimal(0),
             },
@@ -87,7 +89,13 @@ def evolve(rows: Rows, e: Envelope) -> None:
                 "reopened": row["reopened"] + 1,
             }
         case "TicketFeedbackGiven":
-            row = {**row, "feedback_kind": d["kind"], "feedback_score": d["score"]}
+            row = {
+                **row,
+                "feedback_kind": d["kind"],
+                "feedback_score": d["score"],
+                "feedback_at": _at(d["at"]),
+                "feedback_agent": d.get("agent_id"),
+            }
         case "TicketSparePartUsed":
             row = {**row, "parts_amount": row["parts_amount"] + Decimal(d["part"]["amount"])}
         case "TicketServiceCharged":

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
     Date,
     DateTime,
+    Float,
     Integer,
     MetaData,
     Numeric,
@@ -16,7 +20,10 @@ from sqlalchemy import (
     Text,
     text,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+log = logging.getLogger("crm.projections.tables")
 
 metadata = MetaData(schema="projections")
 
@@ -72,6 +79,20 @@ funnel_opportunities = Table(
     Column("lost_stage", String(64)),
     Column("competitor", Text),
     Column("competitor_price", Numeric(18, 2)),
+    Column("quotes", Integer, nullable=False),  # quote versions issued
+)
+
+# Quotas per month (opportunities context): the months of each quota after its adjustments.
+quota_months = Table(
+    "quota_months",
+    metadata,
+    Column("quota_id", Text, primary_key=True),
+    Column("month", Integer, primary_key=True),  # 1..12
+    Column("year", Integer, nullable=False),
+    Column("dimension", String(16), nullable=False),  # branch | rep | product_line | channel
+    Column("key", Text, nullable=False),
+    Column("branch", String(64)),
+    Column("amount", Numeric(18, 2), nullable=False),
 )
 
 # Every finished stay of an opportunity in a stage: the history conversion rates and stage
@@ -123,6 +144,8 @@ service_tickets = Table(
     Column("breached_at", DateTime(timezone=True)),
     Column("feedback_kind", String(16)),  # praise | complaint (the latest verdict)
     Column("feedback_score", Integer),
+    Column("feedback_at", DateTime(timezone=True)),
+    Column("feedback_agent", Text),  # who resolved what the customer judged
     Column("parts_amount", Numeric(18, 2), nullable=False),
     Column("charges_amount", Numeric(18, 2), nullable=False),
 )
@@ -164,6 +187,27 @@ accounts = Table(
     Column("last_interaction_at", DateTime(timezone=True)),
 )
 
+activities = Table(
+    "activities",
+    metadata,
+    Column("activity_id", Text, primary_key=True),  # the event's id
+    Column("branch", String(64), nullable=False, index=True),
+    Column("user_id", Text, nullable=False),
+    Column("kind", String(16), nullable=False),  # visit | call | email | meeting | ...
+    Column("account_id", Text),
+    Column("lead_id", Text),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# The organisation tree's history: from `since` on, `branch` belongs to `region`.
+branch_regions = Table(
+    "branch_regions",
+    metadata,
+    Column("branch", String(64), primary_key=True),
+    Column("since", DateTime(timezone=True), primary_key=True),
+    Column("region", String(64), nullable=False),
+)
+
 campaigns = Table(
     "campaigns",
     metadata,
@@ -177,6 +221,113 @@ campaigns = Table(
     Column("budget", Numeric(18, 2), nullable=False),
     Column("actual_cost", Numeric(18, 2), nullable=False),
     Column("participants", Integer, nullable=False),
+)
+
+contracts = Table(
+    "contracts",
+    metadata,
+    Column("contract_id", Text, primary_key=True),
+    Column("branch", String(64), nullable=False, index=True),
+    Column("account_id", Text, nullable=False, index=True),
+    Column("owner_id", Text, nullable=False),
+    Column("opportunity_id", Text),
+    Column("campaign_id", Text),
+    Column("currency", String(3), nullable=False),
+    # draft | submitted | approved | signed | in_execution | suspended | completed | closed
+    # | terminated
+    Column("status", String(16), nullable=False),
+    Column("version", Integer, nullable=False),  # 1 as signed, +1 per amendment
+    Column("amount", Numeric(18, 2), nullable=False),
+    Column("cost", Numeric(18, 2), nullable=False),  # sum of quantity x unit cost
+    Column("collected", Numeric(18, 2), nullable=False),  # payments applied to instalments
+    Column("credit", Numeric(18, 2), nullable=False),  # over-payment held for the customer
+    Column("returned_value", Numeric(18, 2), nullable=False),
+    Column("drafted_at", DateTime(timezone=True), nullable=False),
+    Column("signed_at", DateTime(timezone=True)),
+    Column("ended_at", DateTime(timezone=True)),  # completed or terminated
+    Column("bad_debt_at", DateTime(timezone=True)),
+    Column("line_ids", Text, nullable=False),  # the current lines, comma-separated
+    Column("instalments", Integer, nullable=False),  # how many the current plan has
+)
+
+contract_lines = Table(
+    "contract_lines",
+    metadata,
+    Column("contract_id", Text, primary_key=True),
+    Column("line_id", Text, primary_key=True),
+    Column("branch", String(64), nullable=False, index=True),
+    Column("product", Text, nullable=False),
+    Column("product_line", Text, nullable=False),
+    Column("quantity", Numeric(18, 4), nullable=False),
+    Column("unit_price", Numeric(18, 2), nullable=False),
+    Column("unit_cost", Numeric(18, 2), nullable=False),
+    Column("delivered", Numeric(18, 4), nullable=False),
+    Column("returned", Numeric(18, 4), nullable=False),
+    Column("returned_value", Numeric(18, 2), nullable=False),
+)
+
+contract_instalments = Table(
+    "contract_instalments",
+    metadata,
+    Column("contract_id", Text, primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("branch", String(64), nullable=False, index=True),
+    Column("account_id", Text, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("amount", Numeric(18, 2), nullable=False),
+    Column("paid", Numeric(18, 2), nullable=False),
+    Column("last_paid_at", DateTime(timezone=True)),
+    Column("overdue_at", DateTime(timezone=True)),  # InstalmentOverdue recorded
+    Column("days_late", Integer),  # when an overdue instalment was settled
+)
+
+# Customer value and ABC grades (crm_projections.value): recomputed in batch, not from events.
+customer_values = Table(
+    "customer_values",
+    metadata,
+    Column("account_id", Text, primary_key=True),
+    Column("branch", String(64), nullable=False, index=True),
+    Column("company", Text, nullable=False),
+    Column("revenue", Numeric(18, 2), nullable=False),
+    Column("margin", Numeric(18, 2), nullable=False),
+    Column("late_days", Integer, nullable=False),
+    Column("instalments_due", Integer, nullable=False),
+    Column("credit_factor", Float, nullable=False),
+    Column("order_factor", Float, nullable=False),
+    Column("margin_factor", Float, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("rank", Integer, nullable=False),
+    Column("grade", String(1), nullable=False),
+    Column("lifecycle", String(16)),
+    Column("relationship", String(16), nullable=False),
+    Column("published_grade", String(1)),  # the last grade the leads context accepted
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+
+# The weights and ratios of the value score, every change kept (the latest row applies).
+value_settings = Table(
+    "value_settings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("changed_by", Text, nullable=False),
+    Column("credit_weight", Integer, nullable=False),
+    Column("order_weight", Integer, nullable=False),
+    Column("margin_weight", Integer, nullable=False),
+    Column("a_percent", Integer, nullable=False),
+    Column("b_percent", Integer, nullable=False),
+)
+
+# Every payment's allocations to instalments: collections and arrears as of any past moment.
+contract_allocations = Table(
+    "contract_allocations",
+    metadata,
+    Column("contract_id", Text, primary_key=True),
+    Column("payment_id", Text, primary_key=True),
+    Column("instalment", Integer, primary_key=True),
+    Column("branch", String(64), nullable=False, index=True),
+    Column("amount", Numeric(18, 2), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
 )
 
 REPORTING_VIEWS = """
@@ -219,7 +370,8 @@ create or replace view reporting.competitor_results as
 create or replace view reporting.service_tickets as
     select ticket_id, branch, account_id, ticket_type, channel, severity, grade, product, status,
            assignee, opened_at, deadline, first_resolved_at, resolved_within_sla, resolutions,
-           reopened, breached_at, feedback_kind, feedback_score, parts_amount, charges_amount
+           reopened, breached_at, feedback_kind, feedback_score, feedback_at, feedback_agent,
+           parts_amount, charges_amount
     from projections.service_tickets;
 create or replace view reporting.service_quality as
     select branch,
@@ -285,6 +437,59 @@ create or replace view reporting.campaign_effectiveness as
 create or replace view reporting.stage_stays as
     select opportunity_id, branch, stage, entered_at, left_at, next_stage, lost
     from projections.opportunity_stays;
+create or replace view reporting.contracts as
+    select contract_id, branch, account_id, owner_id, opportunity_id, campaign_id, currency,
+           status, version, amount, cost, amount - cost as margin, collected, credit,
+           amount - collected as outstanding,
+           case when amount > 0 then round(collected / amount, 4) end as percent_collected,
+           returned_value, drafted_at, signed_at, ended_at, bad_debt_at
+    from projections.contracts;
+create or replace view reporting.contract_instalments as
+    select i.contract_id, i.number, i.branch, i.account_id, i.due, i.amount, i.paid,
+           i.amount - i.paid as open, i.last_paid_at, i.overdue_at, i.days_late,
+           case when i.paid < i.amount and i.due < current_date
+                then current_date - i.due else 0 end as days_overdue
+    from projections.contract_instalments i
+    join projections.contracts c using (contract_id)
+    where c.status not in ('draft', 'submitted', 'approved', 'terminated');
+create or replace view reporting.receivables as
+    select c.branch, c.contract_id, c.account_id, c.amount, c.collected,
+           c.amount - c.collected as outstanding,
+           coalesce(sum(i.open) filter (where i.days_overdue > 0), 0) as overdue,
+           coalesce(max(i.days_overdue), 0) as max_days_overdue,
+           c.bad_debt_at is not null as bad_debt_risk
+    from projections.contracts c
+    left join reporting.contract_instalments i using (contract_id)
+    where c.status in ('signed', 'in_execution', 'suspended', 'completed')
+    group by c.branch, c.contract_id, c.account_id, c.amount, c.collected, c.bad_debt_at;
+create or replace view reporting.product_sales as
+    select c.branch, l.product, l.product_line, c.contract_id, c.account_id, c.signed_at,
+           l.quantity, l.quantity * l.unit_price as revenue,
+           l.quantity * (l.unit_price - l.unit_cost) as margin,
+           l.returned, l.returned_value,
+           l.returned * (l.unit_price - l.unit_cost) as returned_margin
+    from projections.contract_lines l join projections.contracts c using (contract_id)
+    where c.signed_at is not null;
+create or replace view reporting.customer_values as
+    select account_id, branch, company, revenue, margin, late_days, instalments_due,
+           credit_factor, order_factor, margin_factor, score, rank, grade, lifecycle,
+           relationship, published_grade, computed_at
+    from projections.customer_values;
+create or replace view reporting.branch_regions as
+    select branch, region, since,
+           lead(since) over (partition by branch order by since) as until
+    from projections.branch_regions;
+create or replace function reporting.region_at(b text, t timestamptz) returns text
+    language sql stable as $$
+        select region from projections.branch_regions where branch = b
+        order by since <= t desc, case when since <= t then since end desc, since
+        limit 1
+    $$;
+create or replace view reporting.quota_months as
+    select quota_id, year, month, dimension, key, branch, amount from projections.quota_months;
+create or replace view reporting.activities as
+    select activity_id, branch, user_id, kind, account_id, lead_id, at
+    from projections.activities;
 create or replace view reporting.projection_progress as
     select projection, stream_id, version, applied_at from projections.stream_progress;
 """
@@ -299,7 +504,19 @@ async def create_all(engine: AsyncEngine) -> None:
 
 
 async def create_views(conn: AsyncConnection) -> None:
-    """(Re)create the reporting views; a rebuild's swap drops them with the old tables."""
+    """(Re)create the reporting views and functions; a rebuild's swap drops views with the old
+    tables. Each view is dropped and created (a view's columns may have changed), in its own
+    savepoint: a view over a table that a pending rebuild will reshape is skipped now, and made
+    by that rebuild's own call."""
     for statement in REPORTING_VIEWS.split(";"):
-        if statement.strip():
-            await conn.execute(text(statement))
+        if not statement.strip():
+            continue
+        if (view := re.search(r"create or replace view (reporting\.\w+)", statement)) is not None:
+            statement = statement.replace("create or replace view", "create view", 1)
+        try:
+            async with conn.begin_nested():
+                if view is not None:
+                    await conn.execute(text(f"drop view if exists {view.group(1)} cascade"))
+                await conn.execute(text(statement))
+        except DBAPIError as exc:
+            log.warning("reporting: %s waits for a rebuild (%s)", view and view.group(1), exc.orig)

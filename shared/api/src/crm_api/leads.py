@@ -156,6 +156,12 @@ class Roster(Body):
     follow_up_hours: int = Field(48, ge=1, le=720)
 
 
+class Region(Body):
+    model_config = example(region="East")
+
+    region: str = Field(min_length=1, max_length=64)
+
+
 class OpenAccount(Body):
     model_config = example(
         company="Huadong Steel",
@@ -512,6 +518,23 @@ ROUTES = (
         "accounts",
     ),
     _r("get_account", "GET", ACCOUNT, "An account's current state", READERS, "accounts"),
+    _r(
+        "place_branch",
+        "PUT",
+        "/branches/{branch}/region",
+        "Place a branch in a region of the organisation tree (or move it)",
+        ADMIN,
+        "organisation",
+        body=Region,
+    ),
+    _r(
+        "get_organisation",
+        "GET",
+        "/organisation",
+        "The organisation tree: regions and their branches",
+        READERS,
+        "organisation",
+    ),
     _r(
         "transfer_owner",
         "POST",

@@ -8,11 +8,15 @@ else answers with the header `X-CRM-Stale: true`).
 
 from __future__ import annotations
 
-from pydantic import Field
+from datetime import date
+from typing import Literal
 
-from crm_api.routes import READERS, Body, Route
+from pydantic import Field, ValidationInfo, field_validator
+
+from crm_api.routes import HQ_WRITERS, READERS, Body, Route, example
 
 TAG = ("reports",)
+ANALYST = "system:analysis"  # the user the customer-value analysis sends computed grades as
 
 
 class Scope(Body):
@@ -109,7 +113,133 @@ NEGLECTED = Route(
     tags=TAG,
 )
 
+RECEIVABLES = Route(
+    "receivables_report",
+    "GET",
+    "/reports/receivables",
+    "Signed contracts: amount, collected, outstanding and overdue, bad-debt risks",
+    READERS,
+    query=Scope,
+    tags=TAG,
+)
+PRODUCTS = Route(
+    "product_rankings_report",
+    "GET",
+    "/reports/products",
+    "Per product: net revenue, volume, margin, complaints and returns, with each ranking",
+    READERS,
+    query=Scope,
+    tags=TAG,
+)
+PEOPLE = Route(
+    "people_report",
+    "GET",
+    "/reports/people",
+    "Per rep: leads, opportunities, quotes, visits, won revenue, complaints and praise",
+    READERS,
+    query=Scope,
+    tags=TAG,
+)
+
+
+class CustomerValueQuery(Scope):
+    grade: Literal["A", "B", "C"] | None = Field(None, description="Only customers of this grade")
+
+
+CUSTOMER_VALUE = Route(
+    "customer_value_report",
+    "GET",
+    "/reports/customer-value",
+    "Value score, ABC grade, lifecycle stage and relationship of each customer; the 80/20 share",
+    READERS,
+    query=CustomerValueQuery,
+    tags=TAG,
+)
+RUN_CUSTOMER_VALUE = Route(
+    "run_customer_value",
+    "POST",
+    "/analysis/customer-value/runs",
+    "Compute value scores and grades now and publish the grade changes",
+    HQ_WRITERS,
+    tags=TAG,
+)
+
+
+class ValueSettings(Body):
+    model_config = example(
+        credit_weight=10, order_weight=30, margin_weight=60, a_percent=20, b_percent=30
+    )
+
+    credit_weight: int = Field(ge=0, le=100, description="Percent of the score")
+    order_weight: int = Field(ge=0, le=100, description="Percent of the score")
+    margin_weight: int = Field(ge=0, le=100, description="Percent of the score")
+    a_percent: int = Field(ge=1, le=100, description="Top share of customers graded A")
+    b_percent: int = Field(ge=0, le=100, description="Next share graded B; the rest are C")
+
+    @field_validator("margin_weight")
+    @classmethod
+    def weights_add_up(cls, margin: int, info: ValidationInfo) -> int:
+        others = info.data.get("credit_weight", 0) + info.data.get("order_weight", 0)
+        if others + margin != 100:
+            raise ValueError("credit_weight, order_weight and margin_weight must add up to 100")
+        return margin
+
+    @field_validator("b_percent")
+    @classmethod
+    def ratios_fit(cls, b: int, info: ValidationInfo) -> int:
+        if info.data.get("a_percent", 0) + b > 100:
+            raise ValueError("a_percent and b_percent must not exceed 100 together")
+        return b
+
+
+VALUE_SETTINGS = Route(
+    "get_value_settings",
+    "GET",
+    "/analysis/value-settings",
+    "The weights of the value score and the ABC ratios",
+    READERS,
+    tags=TAG,
+)
+CHANGE_VALUE_SETTINGS = Route(
+    "change_value_settings",
+    "PUT",
+    "/analysis/value-settings",
+    "Change the weights of the value score and the ABC ratios (kept with who and when)",
+    HQ_WRITERS,
+    body=ValueSettings,
+    tags=TAG,
+)
+
+
+class Rollup(Scope):
+    period: Literal["month", "quarter", "year"] = "month"
+    at: date | None = Field(None, description="A day inside the period (default: today)")
+    group_by: Literal["branch", "region", "company"] = "branch"
+    tree: Literal["as_then", "current"] = Field(
+        "as_then", description="Regions as they were when each thing happened, or as they are now"
+    )
+
+
+ROLLUPS = Route(
+    "regional_rollups_report",
+    "GET",
+    "/reports/rollups",
+    "Per branch, region or company and period: pipeline, won revenue, contracts, receivables,"
+    " service, quota attainment; with the previous period and the same period last year",
+    READERS,
+    query=Rollup,
+    tags=TAG,
+)
+
 ROUTES = (
+    RECEIVABLES,
+    PRODUCTS,
+    PEOPLE,
+    CUSTOMER_VALUE,
+    RUN_CUSTOMER_VALUE,
+    VALUE_SETTINGS,
+    CHANGE_VALUE_SETTINGS,
+    ROLLUPS,
     NEGLECTED,
     FUNNEL,
     FORECAST,

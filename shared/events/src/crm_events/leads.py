@@ -427,3 +427,17 @@ class ContactKeyClaimed:
     record: str  # lead-<id> or account-<id>
     branch: str
     at: datetime
+
+
+# --- the organisation tree (stream `organisation`): HQ -> regions -> branches ------------------
+@event("BranchPlaced")
+@dataclass(frozen=True, slots=True)
+class BranchPlaced:
+    """A branch is placed in a region: the first time, or moved from `previous_region`. Reports
+    follow the tree as it was when each thing happened unless asked for the current one."""
+
+    branch: str
+    region: str
+    previous_region: str | None
+    by: str
+    at: datetime

@@ -235,6 +235,31 @@ async def set_roster(
     return Accepted.of(CONTEXT, branch, result)
 
 
+async def place_branch(
+    store: PostgresEventStore, req: Request, branch: str, region: str
+) -> Accepted:
+    """Place a branch in a region of the organisation tree (admin: the route table says so)."""
+    result = await handle(
+        store,
+        r.organisation,
+        r.ORGANISATION_STREAM,
+        r.PlaceBranch(branch, region, req.actor.user_id, req.at),
+        metadata=req.metadata(),
+        occurred_at=req.at,
+        idempotency_key=req.key(f"place-branch:{branch}:{region}"),
+    )
+    return Accepted.of(CONTEXT, branch, result)
+
+
+async def organisation_tree(store: PostgresEventStore) -> tuple[dict[str, list[str]], int]:
+    """Regions with their branches, and the tree's version."""
+    loaded = await load(store, r.organisation, r.ORGANISATION_STREAM)
+    regions: dict[str, list[str]] = {}
+    for branch, region in sorted(loaded.state.items()):
+        regions.setdefault(region, []).append(branch)
+    return regions, loaded.version
+
+
 async def convert_lead(
     store: PostgresEventStore,
     req: Request,

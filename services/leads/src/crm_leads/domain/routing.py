@@ -6,6 +6,8 @@
 - Contact key (`contact-key-<sha1>`): the records that hold a normalised e-mail, phone or company
   name, so a new lead can be flagged as a possible duplicate without a query language.
 - Transfer (`transfer-<id>`): a permanent transfer of everything an owner holds to a successor.
+- Organisation (`organisation`): the tree HQ -> regions -> branches, reference data an admin
+  changes (a branch can move to another region). Placing a branch where it is records nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import datetime
 from typing import TypeAlias, assert_never
 
 from crm_events.leads import (
+    BranchPlaced,
     ContactKeyClaimed,
     LeadRosterSet,
     LeadRoutedRoundRobin,
@@ -174,4 +177,39 @@ def no_transfer() -> OwnerTransferred | None:
 
 transfer: Decider[TransferOwner, OwnerTransferred | None, OwnerTransferred] = Decider(
     decide_transfer, evolve_transfer, no_transfer
+)
+
+
+# --- organisation -------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PlaceBranch:
+    branch: str
+    region: str
+    by: str
+    at: datetime
+
+
+ORGANISATION_STREAM = "organisation"
+Tree: TypeAlias = dict[str, str]  # branch -> region
+
+
+def decide_place(command: PlaceBranch, tree: Tree) -> list[BranchPlaced]:
+    if command.branch == "HQ":
+        raise DomainError("HQ is the root of the tree, not a branch.", field="branch")
+    previous = tree.get(command.branch)
+    if previous == command.region:
+        return []
+    return [BranchPlaced(command.branch, command.region, previous, command.by, command.at)]
+
+
+def evolve_tree(tree: Tree, event: BranchPlaced) -> Tree:
+    return {**tree, event.branch: event.region}
+
+
+def empty_tree() -> Tree:
+    return {}
+
+
+organisation: Decider[PlaceBranch, Tree, BranchPlaced] = Decider(
+    decide_place, evolve_tree, empty_tree
 )

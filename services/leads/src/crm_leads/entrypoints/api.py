@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from crm_api import leads as api
+from crm_api.reports import ANALYST
 from crm_events.leads import CONTEXT
 from crm_platform.auth import Actor
 from crm_platform.commands import Request
@@ -314,9 +315,10 @@ async def delegate(account_id: str, body: api.Delegation, req: Cmd, store: Store
 
 @handles(router, R["set_account_grade"])
 async def set_grade(account_id: str, body: api.GradeBody, req: Cmd, store: Store) -> Response:
+    source = "computed" if req.actor.user_id == ANALYST else "admin"
     return accepted(
         await c.account_command(
-            store, req, account_id, a.Grade(body.grade, "admin", req.at), "grade"
+            store, req, account_id, a.Grade(body.grade, source, req.at), "grade"
         )
     )
 
@@ -352,6 +354,18 @@ async def transfer(body: api.Transfer, req: Cmd, store: Store) -> Response:
         reason=body.reason,
     )
     return accepted(result, 201)
+
+
+@handles(router, R["place_branch"])
+async def place_branch(branch: str, body: api.Region, req: Cmd, store: Store) -> Response:
+    return accepted(await c.place_branch(store, req, branch, body.region))
+
+
+@handles(router, R["get_organisation"])
+async def organisation(actor: CurrentActor, store: Store) -> Response:
+    regions, version = await c.organisation_tree(store)
+    body = {"regions": [{"region": k, "branches": v} for k, v in sorted(regions.items())]}
+    return record(body, version)
 
 
 # --- the scheduled check ------------------------------------------------------------------------

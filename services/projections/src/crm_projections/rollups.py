@@ -1,0 +1,236 @@
+"""Regional rollups (DOMAIN.md §5): per branch, region or the company and per month, quarter or
+year, with the previous period and the same period last year.
+
+Flows are counted in the period by when they happened (won revenue, contracts signed, tickets
+opened, SLA breaches, feedback); stocks are taken at the period's end, or now while it runs
+(open pipeline by stage, receivables, overdue). A fact belongs to the region its branch was in
+when it happened (`tree=as_then`), or to its branch's current region (`tree=current`). Quota
+attainment compares won revenue with the branch quotas of the period's months so far, and month,
+quarter and year to date.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+
+@dataclass(frozen=True)
+class Window:
+    start: date
+    end: date  # exclusive
+
+    @property
+    def label(self) -> str:
+        months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
+        if months == 1:
+            return self.start.isoformat()[:7]
+        if months == 3:
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        return str(self.start.year)
+
+
+def _add_months(d: date, months: int) -> date:
+    index = d.year * 12 + d.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def window(period: str, at: date, back: int = 0) -> Window:
+    """The `period` containing `at`, moved `back` periods earlier."""
+    size = {"month": 1, "quarter": 3, "year": 12}[period]
+    first = date(at.year, 1 if period == "year" else at.month - (at.month - 1) % size, 1)
+    start = _add_months(first, -size * back)
+    return Window(start, _add_months(start, size))
+
+
+def last_year(w: Window) -> Window:
+    return Window(_add_months(w.start, -12), _add_months(w.end, -12))
+
+
+def _group(group_by: str, tree: str, at: str) -> str:
+    """The SQL expression naming a fact's group (whitelisted: never built from input)."""
+    if group_by == "branch":
+        return "branch"
+    if group_by == "company":
+        return "'company'"
+    moment = "now()" if tree == "current" else at
+    return f"coalesce(reporting.region_at(branch, {moment}), '(no region)')"
+
+
+SCOPE = "(cast(:b as text) is null or branch = :b)"
+
+
+def _flows(g: Any) -> dict[str, str]:
+    """Measures counted by when they happened in [:start, :end)."""
+    within = "{0} >= :start and {0} < :end"
+    return {
+        "won": f"select {g('closed_at')}, count(*), coalesce(sum(amount), 0)"
+        " from projections.funnel_opportunities"
+        f" where status = 'won' and {within.format('closed_at')} and {SCOPE} group by 1",
+        "signed": f"select {g('signed_at')}, count(*), coalesce(sum(amount), 0)"
+        f" from projections.contracts where {within.format('signed_at')} and {SCOPE} group by 1",
+        "tickets": f"select {g('opened_at')}, count(*),"
+        " count(*) filter (where ticket_type = 'complaint')"
+        f" from projections.service_tickets where {within.format('opened_at')} and {SCOPE}"
+        " group by 1",
+        "breaches": f"select {g('breached_at')}, count(*), 0 from projections.service_tickets"
+        f" where {within.format('breached_at')} and {SCOPE} group by 1",
+        "feedback": f"select {g('feedback_at')}, count(*),"
+        " count(*) filter (where feedback_kind = 'praise'), avg(feedback_score)"
+        f" from projections.service_tickets where {within.format('feedback_at')} and {SCOPE}"
+        " group by 1",
+        "quota": f"select {g('make_date(year, month, 1)::timestamptz')}, 0, coalesce(sum(amount), 0)"
+        " from (select coalesce(branch, key) as branch, year, month, amount"
+        "       from projections.quota_months where dimension = 'branch') q"
+        " where make_date(year, month, 1) >= :start and make_date(year, month, 1) < :quota_end"
+        f" and {SCOPE} group by 1",
+    }
+
+
+def _stocks(g: Any) -> dict[str, str]:
+    """Measures taken at the moment :t."""
+    return {
+        "pipeline": f"select {g(':t')}, stage, count(*), coalesce(sum(amount), 0) from ("
+        " select o.branch, o.amount, coalesce("
+        "   (select s.stage from projections.opportunity_stays s"
+        "    where s.opportunity_id = o.opportunity_id and s.entered_at <= :t and s.left_at > :t"
+        "    limit 1),"
+        "   case when o.stage_entered_at <= :t then o.stage end) as stage"
+        " from projections.funnel_opportunities o"
+        " where o.opened_at <= :t and (o.closed_at is null or o.closed_at > :t)"
+        f"   and {SCOPE.replace('branch', 'o.branch')}"
+        ") x where stage is not null group by 1, 2",
+        "receivables": f"select {g(':t')}, count(*),"
+        " coalesce(sum(c.amount - coalesce(p.paid, 0)), 0)"
+        " from projections.contracts c left join ("
+        "   select contract_id, sum(amount) as paid from projections.contract_allocations"
+        "   where received_at <= :t group by 1) p using (contract_id)"
+        " where c.signed_at <= :t and (c.status <> 'terminated' or c.ended_at > :t)"
+        f" and {SCOPE.replace('branch', 'c.branch')} group by 1",
+        "overdue": f"select {g(':t')}, count(*), coalesce(sum(open), 0) from ("
+        " select i.branch, i.amount - coalesce(a.paid, 0) as open"
+        " from projections.contract_instalments i"
+        " join projections.contracts c using (contract_id)"
+        " left join ("
+        "   select contract_id, instalment as number, sum(amount) as paid"
+        "   from projections.contract_allocations where received_at <= :t group by 1, 2"
+        " ) a using (contract_id, number)"
+        " where i.due < cast(:t as date) and c.signed_at <= :t"
+        " and (c.status <> 'terminated' or c.ended_at > :t)"
+        f" and {SCOPE.replace('branch', 'i.branch')}"
+        ") x where open > 0 group by 1",
+    }
+
+
+def _money(value: Any) -> float:
+    return float(value or Decimal(0))
+
+
+def _rate(part: float, whole: float) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+async def measure(
+    conn: AsyncConnection,
+    w: Window,
+    *,
+    branch: str | None,
+    group_by: str,
+    tree: str,
+    now: datetime,
+) -> dict[str, dict[str, Any]]:
+    """Every measure of window `w` per group."""
+    start = datetime.combine(w.start, time(), UTC)
+    end = datetime.combine(w.end, time(), UTC)
+    stock_at = min(end, now)
+    so_far = min(end, now)
+    # the quota months the period has begun: the whole period once it is over
+    quota_end = w.end if end <= now else _add_months(date(now.year, now.month, 1), 1)
+    args = {"start": start, "end": end, "t": stock_at, "b": branch, "quota_end": quota_end}
+    out: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {
+            "won_count": 0,
+            "won_revenue": 0.0,
+            "contracts_signed": 0,
+            "contracts_amount": 0.0,
+            "tickets_opened": 0,
+            "complaints": 0,
+            "sla_breaches": 0,
+            "feedback": 0,
+            "praise": 0,
+            "average_score": None,
+            "open_pipeline": {},
+            "open_pipeline_amount": 0.0,
+            "receivables": 0.0,
+            "overdue": 0.0,
+            "overdue_instalments": 0,
+            "quota": 0.0,
+            "won_to_date": 0.0,
+        }
+    )
+
+    def g(column: str) -> str:
+        return _group(group_by, tree, column)
+
+    flows = _flows(g)
+    for name, sql in flows.items():
+        for row in await conn.execute(text(sql), args):
+            r = out[row[0]]
+            match name:
+                case "won":
+                    r["won_count"], r["won_revenue"] = row[1], _money(row[2])
+                case "signed":
+                    r["contracts_signed"], r["contracts_amount"] = row[1], _money(row[2])
+                case "tickets":
+                    r["tickets_opened"], r["complaints"] = row[1], row[2]
+                case "breaches":
+                    r["sla_breaches"] = row[1]
+                case "feedback":
+                    r["feedback"], r["praise"] = row[1], row[2]
+                    r["average_score"] = round(float(row[3]), 2) if row[3] is not None else None
+                case "quota":
+                    r["quota"] = _money(row[2])
+    to_date = flows["won"]
+    for row in await conn.execute(text(to_date), {**args, "end": so_far}):
+        out[row[0]]["won_to_date"] = _money(row[2])
+    for name, sql in _stocks(g).items():
+        for row in await conn.execute(text(sql), args):
+            r = out[row[0]]
+            match name:
+                case "pipeline":
+                    r["open_pipeline"][row[1]] = {"count": row[2], "amount": _money(row[3])}
+                    r["open_pipeline_amount"] += _money(row[3])
+                case "receivables":
+                    r["receivables"] = _money(row[2])
+                case "overdue":
+                    r["overdue_instalments"], r["overdue"] = row[1], _money(row[2])
+    for r in out.values():
+        r["satisfaction_rate"] = _rate(r["praise"], r["feedback"])
+        r["sla_breach_rate"] = _rate(r["sla_breaches"], r["tickets_opened"])
+        r["quota_attainment"] = _rate(r.pop("won_to_date"), r["quota"])
+    return dict(out)
+
+
+async def attainment(
+    conn: AsyncConnection, *, branch: str | None, group_by: str, tree: str, now: datetime
+) -> dict[str, dict[str, float | None]]:
+    """Quota attainment month, quarter and year to date, per group."""
+    found: dict[str, dict[str, float | None]] = defaultdict(dict)
+    for key, period in (("mtd", "month"), ("qtd", "quarter"), ("ytd", "year")):
+        measures = await measure(
+            conn,
+            window(period, now.date()),
+            branch=branch,
+            group_by=group_by,
+            tree=tree,
+            now=now,
+        )
+        for group, m in measures.items():
+            found[group][key] = m["quota_attainment"]
+    return dict(found)
