@@ -9,6 +9,8 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+import pytest
+from crm_api import ROUTES, Route
 from crm_cli.system import System
 
 from .test_flows import as_user, eventually, ok
@@ -175,3 +177,44 @@ def test_value_settings_are_checked_and_kept(system: System) -> None:
         assert mgr.put("/v1/analysis/value-settings", json=defaults).status_code == 403
         ok(analyst.put("/v1/analysis/value-settings", json=defaults))
         assert ok(mgr.get("/v1/analysis/value-settings")) == defaults
+
+
+def _branches_named(body: Any) -> set[str]:
+    """Every value of a `branch` key anywhere in a report (and the groups of a rollup)."""
+    found: set[str] = set()
+    if isinstance(body, dict):
+        for key, item in body.items():
+            if key == "branch" or (key == "group" and "current" in body):
+                found.add(item)
+            found |= _branches_named(item)
+    elif isinstance(body, list):
+        for item in body:
+            found |= _branches_named(item)
+    return found
+
+
+REPORTS = [
+    r
+    for r in ROUTES["projections"]
+    if r.method == "GET" and r.query is not None and "branch" in r.query.model_fields
+]
+
+
+@pytest.mark.parametrize("route", REPORTS, ids=[r.name for r in REPORTS])
+def test_every_report_is_scoped_to_the_callers_branch(system: System, route: Route) -> None:
+    """A branch user sees its own branch only, and naming another is 404 (no hint it exists);
+    an HQ user may name any branch. `test_a_small_history_counted_by_hand` gave AN01 data."""
+    with (
+        as_user(system, "branch_manager", "AN02", "an02-mgr") as mgr,
+        as_user(system, "hq_analyst", "HQ", "analyst-scope") as analyst,
+    ):
+        path = "/v1" + route.path
+        own = ok(mgr.get(path))
+        assert _branches_named(own) <= {"AN02", None}, route.name
+        foreign = mgr.get(path, params={"branch": BRANCH})
+        assert foreign.status_code == 404, foreign.text
+        assert BRANCH not in foreign.text
+        named = ok(analyst.get(path, params={"branch": BRANCH}))
+        assert _branches_named(named) <= {BRANCH, None}, route.name
+        everything = ok(analyst.get(path))
+        assert None in _branches_named(everything) or route.name == "regional_rollups_report"

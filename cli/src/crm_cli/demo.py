@@ -42,6 +42,7 @@ REGIONS = {
     "south": ("GZ01", "SZ01"),
 }
 BRANCHES = tuple(b for bs in REGIONS.values() for b in bs)
+DEMO_NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)  # the demo's histories end here
 PRODUCTS = (
     ("PX-200 pump", "pumps", Decimal(48000)),
     ("PX-500 pump", "pumps", Decimal(125000)),
@@ -632,7 +633,7 @@ async def load(database_url: str, seed: int = 42) -> int:
         await pool.open()
         stores[context] = PostgresEventStore(pool, context)
         await stores[context].ensure_schema()
-    loader = Loader(stores, seed, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
+    loader = Loader(stores, seed, now=DEMO_NOW)
     rng = random.Random(seed)
     try:
         await organisation(loader)
@@ -652,4 +653,4 @@ def run(database_url: str, seed: int = 42) -> int:
     return asyncio.run(load(database_url, seed))
 
 
-__all__ = ["BRANCHES", "REGIONS", "date", "load", "run"]
+__all__ = ["BRANCHES", "COMPANIES", "DEMO_NOW", "REGIONS", "date", "load", "run"]
