@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import AsyncIterator
 
 import httpx
@@ -19,6 +20,7 @@ from fastapi import FastAPI
 from fastapi.responses import Response
 
 from crm_gateway import routes
+from crm_gateway.cache import CachedReports, ReportCache
 
 # the contexts with routes, each answered by its own service
 SERVED = {context: table for context, table in ROUTES.items() if table}
@@ -50,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="CRM gateway", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
+    app.state.report_cache = ReportCache(float(os.environ.get("CRM_REPORT_CACHE_SECONDS", "1")))
     app.state.verifier = TokenVerifier(
         secret=settings.jwt_secret,
         jwks_url=settings.jwks_url,
@@ -60,6 +63,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_correlation(app)
     install_metrics(app)
     app.include_router(routes.router(SERVED))
+    reports = {"/v1" + r.path: r.roles for r in SERVED["projections"] if not r.writes}
+    app.add_middleware(
+        CachedReports,
+        cache=app.state.report_cache,
+        verifier=app.state.verifier,
+        roles=reports,
+    )
 
     @app.get("/health", tags=["operations"])
     async def health() -> Response:

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from crm_gateway.cache import ReportCache
 from crm_gateway.deps import role_in
 from crm_gateway.forward import forward
 
@@ -63,21 +64,32 @@ def _endpoint(route: Route, context: str) -> Callable[..., Any]:
         )
         params.append(inspect.Parameter("if_match", kw, annotation=IfMatch, default=None))
 
+    cacheable = context == "projections" and not route.writes  # reports: crm_gateway.cache
+
     async def endpoint(**kwargs: Any) -> Response:
         request: Request = kwargs["request"]
         path = route.path.format(**{p: quote(kwargs[p], safe="") for p in route.params})
         body: BaseModel | None = kwargs.get("body")
         query: BaseModel | None = kwargs.get("query")
         client: httpx.AsyncClient = request.app.state.services[context]
-        return await forward(
-            client,
-            request,
-            kwargs["actor"],
-            route.method,
-            path,
-            body.model_dump(mode="json") if body is not None else None,
-            params=query.model_dump(mode="json", exclude_none=True) if query is not None else None,
-        )
+        params = query.model_dump(mode="json", exclude_none=True) if query is not None else None
+
+        async def fetch() -> Response:
+            return await forward(
+                client,
+                request,
+                kwargs["actor"],
+                route.method,
+                path,
+                body.model_dump(mode="json") if body is not None else None,
+                params=params,
+            )
+
+        if not cacheable or (params and "consistent_with" in params):
+            return await fetch()
+        cache: ReportCache = request.app.state.report_cache
+        key = cache.key(kwargs["actor"], request.url.path, request.scope["query_string"])
+        return await cache.get(key, fetch)
 
     endpoint.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     endpoint.__name__ = route.name

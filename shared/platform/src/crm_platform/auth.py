@@ -49,8 +49,21 @@ class TokenVerifier:
         self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
         self._audience = audience or None
         self._issuer = issuer or None
+        # a verified token -> its actor and expiry: a client sends the same token many times
+        self._verified: dict[str, tuple[Actor, float]] = {}
 
     def verify(self, token: str) -> Actor:
+        known = self._verified.get(token)
+        if known is not None and known[1] > time.time():
+            return known[0]
+        claims = self._claims(token)
+        actor = actor_from_claims(claims)
+        if len(self._verified) >= 10_000:
+            self._verified.clear()
+        self._verified[token] = (actor, float(claims["exp"]))
+        return actor
+
+    def _claims(self, token: str) -> dict[str, Any]:
         try:
             if self._jwks is not None:
                 key: Any = self._jwks.get_signing_key_from_jwt(token).key
@@ -67,7 +80,7 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from exc
-        return actor_from_claims(claims)
+        return claims
 
 
 def actor_from_claims(claims: dict[str, Any]) -> Actor:

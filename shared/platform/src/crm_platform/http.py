@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import orjson
@@ -17,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crm_platform.auth import Actor, InvalidToken, actor_from_claims
 from crm_platform.domain import DomainError, NotFound
@@ -125,15 +125,31 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 def install_correlation(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def correlate(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        cid = request.headers.get("x-correlation-id") or str(uuid.uuid4())
-        request.state.correlation_id = cid
-        response = await call_next(request)
-        response.headers["X-Correlation-ID"] = cid
-        return response
+    """Every request has a correlation id (the caller's X-Correlation-ID, or a new one), in
+    `request.state.correlation_id` and in the answer's header. A plain ASGI middleware: Starlette's
+    `@app.middleware("http")` costs a task and a stream per request."""
+    app.add_middleware(_Correlation)
+
+
+class _Correlation:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = next((v for k, v in scope["headers"] if k == b"x-correlation-id"), b"")
+        cid = given.decode("latin-1")[:200] or str(uuid.uuid4())
+        scope.setdefault("state", {})["correlation_id"] = cid
+        header = (b"x-correlation-id", cid.encode("latin-1"))
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), header]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
 
 
 def install_metrics(app: FastAPI) -> None:
