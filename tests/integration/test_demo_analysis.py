@@ -1,6 +1,7 @@
 """Every read model and the analysis over the demo history (every context, every outcome):
-- each read model rebuilt from the stores equals the one built incrementally, in uneven batches
-  with re-deliveries as Kafka would hand them over;
+- each read model rebuilt from the stores (by two worker processes, each folding half of the
+  streams) equals the one built incrementally, in uneven batches with re-deliveries as Kafka
+  would hand them over;
 - the ABC grades keep their ratios; the rollups add up: branches to regions to the company."""
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ async def test_rebuild_equals_incremental_on_the_demo(demo_db: Setup, model: Rea
             i += step
     incremental = await snapshot(engine, model)
     assert any(incremental.values()), f"{model.name}: the demo built nothing"
-    await rebuild(engine, stores, model)
+    await rebuild(engine, stores, model, workers=2)  # the path of a large history
     assert await snapshot(engine, model) == incremental
 
 

@@ -3,6 +3,7 @@ append-only at the database level, and a reader that never skips a slow committe
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
 from uuid import uuid4
@@ -174,3 +175,38 @@ class TestPostgresEventStore(EventStoreContract):
 
         released = await read_all_after(store, start)
         assert [(e.position, e.event_id) for e in released] == [(p2, fast.event_id)]
+
+
+async def test_history_reads_up_to_a_fixed_end_only_the_types_asked_in_disjoint_parts(
+    database_url: str,
+) -> None:
+    """The bulk read of rebuilds: `horizon` fixes an end later appends do not move; `history`
+    returns only the asked types, each stream whole in exactly one part; `stream_versions`
+    counts every type."""
+    pool = open_pool(database_url, max_size=4, name="history-test")
+    await pool.open(wait=True)
+    store = PostgresEventStore(pool, f"history_{uuid4().hex[:8]}")
+    try:
+        await store.ensure_schema()
+        streams = [new_stream() for _ in range(20)]
+        for s in streams:
+            other = dataclasses.replace(new_event(9), type="OtherHappened")
+            await store.append(s, [new_event(1), other, new_event(2)], expected_version=0)
+        upto = await store.horizon()
+        await store.append(streams[0], [new_event(3)], expected_version=3)  # after the end
+
+        async def read(part: tuple[int, int]) -> list[tuple[str, int]]:
+            found = []
+            async for batch in store.history(["ContractTestHappened"], upto=upto, part=part):
+                found += [(e.stream_id, e.version) for e in batch]
+            return found
+
+        whole = await read((0, 1))
+        assert sorted(whole) == sorted((s, v) for s in streams for v in (1, 3))
+        halves = [await read((0, 2)), await read((1, 2))]
+        assert sorted(halves[0] + halves[1]) == sorted(whole)
+        assert {s for s, _ in halves[0]}.isdisjoint({s for s, _ in halves[1]})
+        assert all(halves), "20 streams all hashed to one part"
+        assert await store.stream_versions(upto) == dict.fromkeys(streams, 3)
+    finally:
+        await store.close()

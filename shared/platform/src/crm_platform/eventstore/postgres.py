@@ -16,7 +16,7 @@ the relay, until it ends. Keep writing transactions short (every write in this s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -206,6 +206,22 @@ class PostgresEventStore:
             " order by transaction_id, position limit %(limit)s"
         ).format(c=cols, s=s)
         self._exists = sql.SQL("select 1 from {s}.events where position = %s").format(s=s)
+        self._horizon = sql.SQL(
+            "select position from {s}.events"
+            " where transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
+            " order by transaction_id desc, position desc limit 1"
+        ).format(s=s)
+        upto = "(select transaction_id, position from {s}.events where position = %(upto)s)"
+        self._history = sql.SQL(
+            "select {c} from {s}.events where type = any(%(types)s)"
+            " and abs(hashtext(stream_id)) %% %(parts)s = %(part)s"
+            f" and (transaction_id, position) <= {upto}"
+            " order by transaction_id, position"
+        ).format(c=cols, s=s)
+        self._versions = sql.SQL(
+            "select stream_id, max(version) from {s}.events"
+            f" where (transaction_id, position) <= {upto} group by stream_id"
+        ).format(s=s)
         self._head = sql.SQL(
             "select coalesce(max(version), 0) from {s}.events where stream_id = %s"
         ).format(s=s)
@@ -335,6 +351,40 @@ class PostgresEventStore:
             ):
                 raise ValueError(f"{self.schema}: there is no event at position {after}")
         return [_row_to_envelope(r) for r in rows]
+
+    # --- bulk reads for rebuilds: a fixed end, only the types a reader handles ------------------
+    async def horizon(self) -> int:
+        """The position of the last event in read order that every reader can see now (0: none):
+        an end for `history` and `stream_versions` that later appends do not move."""
+        async with self.pool.connection() as conn:
+            row = await (await conn.execute(self._horizon)).fetchone()
+        return int(row[0]) if row else 0
+
+    async def history(
+        self,
+        types: Collection[str],
+        *,
+        upto: int,
+        part: tuple[int, int] = (0, 1),
+        batch: int = 20_000,
+    ) -> AsyncIterator[list[Envelope]]:
+        """Events of `types` up to the event at `upto`, in read order, in batches: one query
+        streamed through a server-side cursor (the database skips the other types, so they cost
+        nothing to decode). `part=(k, n)`: only the streams of the k-th of n parts, by a hash of
+        the stream id, so n readers can share a history without splitting any stream."""
+        params = {"types": list(types), "upto": upto, "part": part[0], "parts": part[1]}
+        async with self.pool.connection() as conn, conn.transaction():
+            await conn.execute("set local cursor_tuple_fraction = 1")  # all of it will be read
+            cursor = conn.cursor(name=f"history_{part[0]}")
+            await cursor.execute(self._history, params)
+            while rows := await cursor.fetchmany(batch):
+                yield [_row_to_envelope(r) for r in rows]
+
+    async def stream_versions(self, upto: int) -> dict[str, int]:
+        """Each stream's last version up to the event at `upto`."""
+        async with self.pool.connection() as conn:
+            rows = await (await conn.execute(self._versions, {"upto": upto})).fetchall()
+        return {stream: version for stream, version in rows}
 
     async def streams_with(self, types: Sequence[str], field: str, value: str) -> list[str]:
         """Streams holding an event of one of `types` whose data `field` equals `value` (e.g. every
