@@ -281,8 +281,16 @@ def main() -> None:
             analytics_url = ensure_database(admin, "analytics")
             if "analytics" in parts:
                 asyncio.run(analytics(analytics_url, broker.bootstrap, total))
-            if "gateway" in parts:
-                gateway(analytics_url, broker.bootstrap)
+            if "gateway" in parts:  # the demo data, the system at rest: a database and a
+                from crm_cli import demo  # broker of its own, no replay under way
+
+                gateway_url = ensure_database(admin, "gateway")
+                demo.run(gateway_url)
+                own = TansuBroker().start()
+                try:
+                    gateway(gateway_url, own.bootstrap)
+                finally:
+                    own.stop()
         finally:
             broker.stop()
         if "store" in parts:

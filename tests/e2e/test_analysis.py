@@ -65,6 +65,14 @@ def test_a_small_history_counted_by_hand(system: System) -> None:
             return str(ok(rep.post("/v1/accounts", json=body))["id"])
 
         big, small = account("Big Paper"), account("Small Paper")
+        deal = {
+            "account_id": big,
+            "name": "Big Paper: second line",
+            "amount": 5000,
+            "currency": "CNY",
+            "expected_close": (TODAY + timedelta(days=60)).isoformat(),
+        }
+        opened = ok(rep.post("/v1/opportunities", json=deal))
         visit = ok(rep.post(f"/v1/accounts/{big}/interactions", json={"kind": "visit"}))
 
         # big: 10 pumps at 1,000 (cost 600) = 10,000, margin 4,000; two instalments of 5,000,
@@ -142,6 +150,16 @@ def test_a_small_history_counted_by_hand(system: System) -> None:
         moved = eventually(lambda: west in regions("current") and regions("current"))
         assert moved[west]["contracts_signed"] == 2
         assert regions("as_then")[east]["contracts_signed"] == 2
+
+        # funnel and forecast of a region: the branches in it now
+        token = {"consistent_with": opened["consistency_token"]}
+        west_funnel = ok(analyst.get("/v1/reports/funnel", params={"region": west} | token))
+        counts = {s["stage"]: (s["count"], s["amount"]) for s in west_funnel["stages"]}
+        assert counts["prospecting"] == (1, 5000) and counts["won"] == (0, 0)
+        east_funnel = ok(analyst.get("/v1/reports/funnel", params={"region": east}))
+        assert all(s["count"] == 0 for s in east_funnel["stages"])
+        outlook = ok(analyst.get("/v1/reports/forecast", params={"region": west}))
+        assert outlook["open_opportunities"] == 1 and outlook["weighted_pipeline"] == 500
 
         # customer value: run on demand; the grade reaches leads and the service desk
         run = ok(analyst.post("/v1/analysis/customer-value/runs"))

@@ -107,9 +107,16 @@ async def _fresh(request: Request, engine: AsyncEngine, raw: str | None) -> dict
     return {} if await caught_up(engine, followers, raw, wait) else {"X-CRM-Stale": "true"}
 
 
+# a branch's pipeline, or every branch's, or those of one region (by the tree as it is now)
+IN_SCOPE = (
+    "(cast(:b as text) is null or branch = :b)"
+    " and (cast(:r as text) is null or reporting.region_at(branch, now()) = :r)"
+)
+
+
 @handles(router, api.FUNNEL)
 async def funnel(
-    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Scope, Query()]
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Pipeline, Query()]
 ) -> Response:
     covered = scope(actor, q.branch)
     headers = await _fresh(request, engine, q.consistent_with)
@@ -117,17 +124,17 @@ async def funnel(
         rows = await conn.execute(
             text(
                 "select stage, sum(opportunities)::int, coalesce(sum(amount), 0)"
-                " from reporting.funnel where cast(:b as text) is null or branch = :b"
-                " group by stage"
+                f" from reporting.funnel where {IN_SCOPE} group by stage"
             ),
-            {"b": covered},
+            {"b": covered, "r": q.region},
         )
         found = {stage: (count, amount) for stage, count, amount in rows}
     stages = [
         {"stage": s, "count": found.get(s, (0, 0))[0], "amount": float(found.get(s, (0, 0))[1])}
         for s in PIPELINE.stages
     ]
-    return json_response({"branch": covered, "stages": stages}, headers=headers)
+    body = {"branch": covered, "region": q.region, "stages": stages}
+    return json_response(body, headers=headers)
 
 
 @handles(router, api.FORECAST)
@@ -136,13 +143,15 @@ async def forecast_report(
 ) -> Response:
     covered = scope(actor, q.branch)
     headers = await _fresh(request, engine, q.consistent_with)
-    where = "where cast(:b as text) is null or branch = :b"
+    where = f"where {IN_SCOPE}"
+    args = {"b": covered, "r": q.region}
     async with engine.connect() as conn:
         finished = await conn.execute(
             text(
-                f"select opportunity_id, stage, entered_at, left_at, next_stage, lost from reporting.stage_stays {where}"
+                "select opportunity_id, stage, entered_at, left_at, next_stage, lost"
+                f" from reporting.stage_stays {where}"
             ),
-            {"b": covered},
+            args,
         )
         stays = [Stay(*r) for r in finished]
         current = await conn.execute(
@@ -150,7 +159,7 @@ async def forecast_report(
                 "select opportunity_id, stage, amount, stage_entered_at, status"
                 f" from reporting.opportunities {where}"
             ),
-            {"b": covered},
+            args,
         )
         deals: list[OpenDeal] = []
         for oid, stage, amount, entered, status in current:
@@ -167,6 +176,7 @@ async def forecast_report(
     ]
     body = {
         "branch": covered,
+        "region": q.region,
         "as_of": now.isoformat(),
         "open_opportunities": len(deals),
         "weighted_pipeline": float(weighted_pipeline(PIPELINE, deals)),

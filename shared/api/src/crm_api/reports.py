@@ -26,7 +26,13 @@ class Scope(Body):
     )
 
 
-class Forecast(Scope):
+class Pipeline(Scope):
+    region: str | None = Field(
+        None, max_length=64, description="Only the branches in this region now (HQ roles)"
+    )
+
+
+class Forecast(Pipeline):
     months: int = Field(6, ge=1, le=24, description="How many months ahead")
 
 
@@ -36,7 +42,7 @@ FUNNEL = Route(
     "/reports/funnel",
     "Opportunities per stage of the pipeline: how many, and their total amount",
     READERS,
-    query=Scope,
+    query=Pipeline,
     tags=TAG,
 )
 FORECAST = Route(
