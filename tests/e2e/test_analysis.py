@@ -123,9 +123,19 @@ def test_a_small_history_counted_by_hand(system: System) -> None:
         assert (valves_row["revenue"], valves_row["margin"], valves_row["volume"]) == (500, 50, 1)
         assert (valves_row["returned"], valves_row["returned_value"]) == (1, 500)
 
+        # a period: what was signed (and complained of) in it
+        tomorrow = (TODAY + timedelta(days=1)).isoformat()
+        today_only = {"since": TODAY.isoformat(), "until": tomorrow}
+        assert px in {p["product"] for p in _report(mgr, "products", **today_only)["products"]}
+        assert _report(mgr, "products", since=tomorrow)["products"] == []
+        backwards = mgr.get("/v1/reports/products", params={"since": tomorrow, "until": tomorrow})
+        assert backwards.status_code == 422 and backwards.json()["errors"][0]["field"] == "until"
+
         _report(mgr, "people", visit["consistency_token"])
         person = next(p for p in _report(mgr, "people")["people"] if p["person"] == rep_id)
         assert (person["visits"], person["contacts"]) == (1, 1)
+        later = _report(mgr, "people", since=tomorrow)["people"]
+        assert all(p["person"] != rep_id for p in later)
 
         # rollups of this month: both contracts signed, the complaint opened; stocks now
         month = _report(mgr, "rollups", period="month")

@@ -210,24 +210,38 @@ def _grouped(rows: list[tuple[str, int, Decimal]]) -> list[dict[str, object]]:
     ]
 
 
+def during(column: str) -> str:
+    """SQL: `column` falls in the asked period (:since inclusive, :until exclusive; either open)."""
+    return (
+        f"(cast(:since as date) is null or {column} >= cast(:since as date))"
+        f" and (cast(:until as date) is null or {column} < cast(:until as date))"
+    )
+
+
+def _period(q: api.Period, covered: str | None) -> dict[str, object]:
+    return {"b": covered, "since": q.since, "until": q.until}
+
+
+LOST = f"""
+select lost_reason, lost_stage, coalesce(competitor, ''), count(*)::int, sum(amount)
+from reporting.opportunities
+where status = 'lost' and (cast(:b as text) is null or branch = :b) and {during("closed_at")}
+group by 1, 2, 3
+"""
+
+
 @handles(router, api.LOST_DEALS)
 async def lost_deals(
-    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Scope, Query()]
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Period, Query()]
 ) -> Response:
     covered = scope(actor, q.branch)
     headers = await _fresh(request, engine, q.consistent_with)
     async with engine.connect() as conn:
-        rows = (
-            await conn.execute(
-                text(
-                    "select reason, stage, coalesce(competitor, ''), opportunities, amount"
-                    " from reporting.lost_deals where cast(:b as text) is null or branch = :b"
-                ),
-                {"b": covered},
-            )
-        ).all()
+        rows = (await conn.execute(text(LOST), _period(q, covered))).all()
     body = {
         "branch": covered,
+        "since": q.since,
+        "until": q.until,
         "lost": sum(r[3] for r in rows),
         "by_reason": _grouped([(r[0], r[3], r[4]) for r in rows]),
         "by_stage": _grouped([(r[1], r[3], r[4]) for r in rows]),
@@ -236,27 +250,41 @@ async def lost_deals(
     return json_response(body, headers=headers)
 
 
+# reporting.competitor_results, for the deals decided in the period
+COMPETITOR_RESULTS = f"""
+with decided as (
+    select * from projections.funnel_opportunities
+    where status in ('won', 'lost') and (cast(:b as text) is null or branch = :b)
+      and {during("closed_at")}
+), faced as (
+    select c.competitor, o.status, o.competitor as winner, o.amount, o.opportunity_id
+    from projections.opportunity_competitors c join decided o using (opportunity_id)
+    union
+    select o.competitor, o.status, o.competitor, o.amount, o.opportunity_id
+    from decided o where o.status = 'lost' and o.competitor is not null
+)
+select competitor, count(*)::int,
+       count(*) filter (where status = 'won')::int,
+       count(*) filter (where status = 'lost' and winner = competitor)::int,
+       count(*) filter (where status = 'lost' and winner is distinct from competitor)::int,
+       coalesce(sum(amount) filter (where status = 'won'), 0),
+       coalesce(sum(amount) filter (where status = 'lost' and winner = competitor), 0)
+from faced group by competitor order by 2 desc, 1
+"""
+
+
 @handles(router, api.COMPETITORS)
 async def competitors(
-    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Scope, Query()]
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Period, Query()]
 ) -> Response:
     covered = scope(actor, q.branch)
     headers = await _fresh(request, engine, q.consistent_with)
     async with engine.connect() as conn:
-        rows = (
-            await conn.execute(
-                text(
-                    "select competitor, sum(decided)::int, sum(we_won)::int, sum(they_won)::int,"
-                    " sum(others_won)::int, sum(amount_we_won), sum(amount_they_won)"
-                    " from reporting.competitor_results"
-                    " where cast(:b as text) is null or branch = :b"
-                    " group by competitor order by 2 desc, 1"
-                ),
-                {"b": covered},
-            )
-        ).all()
+        rows = (await conn.execute(text(COMPETITOR_RESULTS), _period(q, covered))).all()
     body = {
         "branch": covered,
+        "since": q.since,
+        "until": q.until,
         "competitors": [
             {
                 "competitor": name,
@@ -429,16 +457,18 @@ async def receivables(
     return json_response(body, headers=headers)
 
 
-PRODUCTS = """
+PRODUCTS = f"""
 with sales as (
     select product, sum(quantity - returned) as volume,
            sum(revenue - returned_value) as revenue, sum(margin - returned_margin) as margin,
            sum(returned) as returned, sum(returned_value) as returned_value
-    from reporting.product_sales where cast(:b as text) is null or branch = :b group by product
+    from reporting.product_sales
+    where (cast(:b as text) is null or branch = :b) and {during("signed_at")}
+    group by product
 ), complaints as (
     select product, count(*) as complaints from reporting.service_tickets
     where ticket_type = 'complaint' and product is not null
-      and (cast(:b as text) is null or branch = :b)
+      and (cast(:b as text) is null or branch = :b) and {during("opened_at")}
     group by product
 )
 select product, coalesce(volume, 0), coalesce(revenue, 0), coalesce(margin, 0),
@@ -449,12 +479,13 @@ from sales full join complaints using (product)
 
 @handles(router, api.PRODUCTS)
 async def products(
-    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Scope, Query()]
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Period, Query()]
 ) -> Response:
+    """Sales of the contracts signed in the period, complaints of the tickets opened in it."""
     covered = scope(actor, q.branch)
     headers = await _fresh(request, engine, q.consistent_with)
     async with engine.connect() as conn:
-        found = (await conn.execute(text(PRODUCTS), {"b": covered})).all()
+        found = (await conn.execute(text(PRODUCTS), _period(q, covered))).all()
     items = [
         {
             "product": p,
@@ -472,36 +503,40 @@ async def products(
         for rank, item in enumerate(ordered, 1):
             item[f"{measure}_rank"] = rank
     items.sort(key=lambda i: i["revenue_rank"])
-    return json_response({"branch": covered, "products": items}, headers=headers)
+    body = {"branch": covered, "since": q.since, "until": q.until, "products": items}
+    return json_response(body, headers=headers)
 
 
-PEOPLE = """
+PEOPLE = f"""
 with people as (
     select branch, assignee as person, 'leads' as measure, count(*)::numeric as value
-    from projections.leads where assignee is not null group by 1, 2
+    from projections.leads where assignee is not null and {during("assigned_at")} group by 1, 2
     union all
     select branch, owner_id, 'opportunities', count(*) from projections.funnel_opportunities
-    group by 1, 2
+    where {during("opened_at")} group by 1, 2
     union all
     select branch, owner_id, 'quotes', sum(quotes) from projections.funnel_opportunities
-    group by 1, 2
+    where {during("opened_at")} group by 1, 2
     union all
     select branch, owner_id, 'won', count(*) from projections.funnel_opportunities
-    where status = 'won' group by 1, 2
+    where status = 'won' and {during("closed_at")} group by 1, 2
     union all
     select branch, owner_id, 'won_revenue', sum(amount) from projections.funnel_opportunities
-    where status = 'won' group by 1, 2
+    where status = 'won' and {during("closed_at")} group by 1, 2
     union all
     select branch, user_id, 'visits', count(*) from projections.activities
-    where kind = 'visit' group by 1, 2
+    where kind = 'visit' and {during("at")} group by 1, 2
     union all
-    select branch, user_id, 'contacts', count(*) from projections.activities group by 1, 2
+    select branch, user_id, 'contacts', count(*) from projections.activities
+    where {during("at")} group by 1, 2
     union all
     select branch, feedback_agent, 'praise', count(*) from projections.service_tickets
-    where feedback_kind = 'praise' and feedback_agent is not null group by 1, 2
+    where feedback_kind = 'praise' and feedback_agent is not null and {during("feedback_at")}
+    group by 1, 2
     union all
     select branch, feedback_agent, 'complaints', count(*) from projections.service_tickets
-    where feedback_kind = 'complaint' and feedback_agent is not null group by 1, 2
+    where feedback_kind = 'complaint' and feedback_agent is not null and {during("feedback_at")}
+    group by 1, 2
 )
 select branch, person, measure, value from people
 where cast(:b as text) is null or branch = :b
@@ -521,14 +556,16 @@ PEOPLE_MEASURES = (
 
 @handles(router, api.PEOPLE)
 async def people(
-    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Scope, Query()]
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Period, Query()]
 ) -> Response:
     """Per person and per branch. Complaints and praise are the customers' verdicts on the
-    tickets a person resolved; visits and contacts are logged interactions and follow-ups."""
+    tickets a person resolved; visits and contacts are logged interactions and follow-ups.
+    In a period: leads assigned, opportunities (and their quotes) opened, deals won, contacts
+    made and verdicts given in it."""
     covered = scope(actor, q.branch)
     headers = await _fresh(request, engine, q.consistent_with)
     async with engine.connect() as conn:
-        found = (await conn.execute(text(PEOPLE), {"b": covered})).all()
+        found = (await conn.execute(text(PEOPLE), _period(q, covered))).all()
     zero = dict.fromkeys(PEOPLE_MEASURES, 0.0)
     persons: dict[tuple[str, str], dict[str, float]] = {}
     branches: dict[str, dict[str, float]] = {}
@@ -537,6 +574,8 @@ async def people(
         branches.setdefault(branch, dict(zero))[measure] += float(amount)
     body = {
         "branch": covered,
+        "since": q.since,
+        "until": q.until,
         "people": [
             {"branch": b, "person": p, **m}
             for (b, p), m in sorted(persons.items(), key=lambda kv: (-kv[1]["won_revenue"], kv[0]))

@@ -348,12 +348,13 @@ create or replace view reporting.lost_deals as
     group by branch, lost_reason, lost_stage, competitor;
 create or replace view reporting.competitor_results as
     with faced as (
-        select o.branch, c.competitor, o.status, o.competitor as winner, o.amount
+        select o.branch, c.competitor, o.status, o.competitor as winner, o.amount,
+               o.opportunity_id
         from projections.opportunity_competitors c
         join projections.funnel_opportunities o using (opportunity_id)
         where o.status in ('won', 'lost')
-        union
-        select o.branch, o.competitor, o.status, o.competitor, o.amount
+        union  -- a deal lost to a competitor it also tracked counts once
+        select o.branch, o.competitor, o.status, o.competitor, o.amount, o.opportunity_id
         from projections.funnel_opportunities o
         where o.status = 'lost' and o.competitor is not null
     )

@@ -26,6 +26,22 @@ class Scope(Body):
     )
 
 
+class Period(Scope):
+    """A report over what happened in a period (each report says which moment of a record
+    counts: when a deal was closed, a contract signed, a lead assigned, ...)."""
+
+    since: date | None = Field(None, description="From this day on (inclusive)")
+    until: date | None = Field(None, description="Up to this day (exclusive)")
+
+    @field_validator("until")
+    @classmethod
+    def after_since(cls, until: date | None, info: ValidationInfo) -> date | None:
+        since = info.data.get("since")
+        if until is not None and since is not None and until <= since:
+            raise ValueError("until must be after since")
+        return until
+
+
 class Pipeline(Scope):
     region: str | None = Field(
         None, max_length=64, description="Only the branches in this region now (HQ roles)"
@@ -60,9 +76,10 @@ LOST_DEALS = Route(
     "lost_deals_report",
     "GET",
     "/reports/lost-deals",
-    "Lost opportunities by reason, by the stage they were lost at, and by competitor",
+    "Lost opportunities by reason, by the stage they were lost at, and by competitor"
+    " (closed in the period)",
     READERS,
-    query=Scope,
+    query=Period,
     tags=TAG,
 )
 COMPETITORS = Route(
@@ -71,7 +88,7 @@ COMPETITORS = Route(
     "/reports/competitors",
     "Per competitor: decided deals they bid on, our win rate and share against them",
     READERS,
-    query=Scope,
+    query=Period,
     tags=TAG,
 )
 
@@ -134,7 +151,7 @@ PRODUCTS = Route(
     "/reports/products",
     "Per product: net revenue, volume, margin, complaints and returns, with each ranking",
     READERS,
-    query=Scope,
+    query=Period,
     tags=TAG,
 )
 PEOPLE = Route(
@@ -143,7 +160,7 @@ PEOPLE = Route(
     "/reports/people",
     "Per rep: leads, opportunities, quotes, visits, won revenue, complaints and praise",
     READERS,
-    query=Scope,
+    query=Period,
     tags=TAG,
 )
 
