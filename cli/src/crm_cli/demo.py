@@ -14,6 +14,7 @@ database is new (`CRM_DEMO=0` switches it off).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ REGIONS = {
     "south": ("GZ01", "SZ01"),
 }
 BRANCHES = tuple(b for bs in REGIONS.values() for b in bs)
+CENT = Decimal("0.01")
 DEMO_NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)  # the demo's histories end here
 PRODUCTS = (
     ("PX-200 pump", "pumps", Decimal(48000)),
@@ -460,6 +462,24 @@ async def contracts(loader: Loader, rng: random.Random) -> int:
         at = datetime.fromisoformat(envelope.data["won_at"]) + timedelta(days=2)
         if at >= loader.now:
             continue
+        drafted_state, _ = await get_contract(store, rep, cid)
+        costed = tuple(  # the goods cost 55-80 % of their price: margins differ by deal
+            dataclasses.replace(
+                line,
+                unit_cost=(line.unit_price * Decimal(rng.randint(55, 80)) / 100).quantize(CENT),
+            )
+            for line in drafted_state.lines
+        )
+        await loader.run(
+            "cost",
+            contract_commands.revise_draft(
+                store,
+                loader.request(rep, at),
+                cid,
+                lines=costed,
+                payment_terms=drafted_state.payment_terms,
+            ),
+        )
         first_due = (at + timedelta(days=30)).date()
         await loader.run(
             "plan",
