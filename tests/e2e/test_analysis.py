@@ -172,6 +172,10 @@ def test_a_small_history_counted_by_hand(system: System) -> None:
         assert outlook["open_opportunities"] == 1 and outlook["weighted_pipeline"] == 500
 
         # customer value: run on demand; the grade reaches leads and the service desk
+        newcomer = account("New Paper")
+        estimate = {"score": 95}
+        guess = ok(mgr.put(f"/v1/accounts/{newcomer}/growth-potential", json=estimate))
+        _report(mgr, "neglected-customers", guess["consistency_token"])  # leads has projected it
         run = ok(analyst.post("/v1/analysis/customer-value/runs"))
         assert run["customers_graded"] >= 2
         values = {c["account_id"]: c for c in _report(mgr, "customer-value")["customers"]}
@@ -181,6 +185,8 @@ def test_a_small_history_counted_by_hand(system: System) -> None:
         assert values[big]["score"] > values[small]["score"]
         assert values[big]["lifecycle"] == "problem" and values[small]["lifecycle"] == "new"
         assert values[big]["relationship"] == "relationship"
+        assert (values[newcomer]["score"], values[newcomer]["growth_potential"]) == (95, 95)
+        assert values[newcomer]["relationship"] == "potential"
         grade = values[big]["grade"]
         assert values[big]["published_grade"] == grade
         assert ok(rep.get(f"/v1/accounts/{big}"))["grade"] == grade

@@ -11,6 +11,7 @@ from crm_events.leads import (
     AccountGradeComputed,
     AccountGradeOverridden,
     AccountGradeOverrideCleared,
+    AccountGrowthPotentialSet,
     AccountInteractionLogged,
     AccountOpened,
     AccountOwnerChanged,
@@ -27,6 +28,7 @@ from crm_leads.domain.account import (
     Override,
     RemoveContact,
     SaveContact,
+    SetGrowthPotential,
     account,
     on_owner_transferred,
 )
@@ -126,3 +128,16 @@ def test_grades_publish_only_changes_of_the_effective_grade() -> None:
     refused(Override("A", " ", "mgr", "branch_manager", T), field="reason")
     refused(ClearOverride("mgr", "branch_manager", T), match="not overridden")
     refused(Grade("D", "admin", T), field="grade")
+
+
+def test_a_manager_estimates_a_new_customers_growth_potential() -> None:
+    estimated = AccountGrowthPotentialSet("a1", "SH01", 70, "mgr", T)
+    spec.then(SetGrowthPotential(70, "mgr", T), [estimated])
+    assert Spec(account).given(OPENED, estimated).when(SetGrowthPotential(70, "mgr", T)) == []
+    Spec(account).given(OPENED, estimated).then(
+        SetGrowthPotential(None, "mgr", T),
+        [AccountGrowthPotentialSet("a1", "SH01", None, "mgr", T)],
+    )
+    with pytest.raises(DomainError) as caught:
+        spec.when(SetGrowthPotential(101, "mgr", T))
+    assert caught.value.field == "score"

@@ -132,6 +132,7 @@ def _account(rows: Rows, e: Envelope) -> None:
                 "interactions": 0,
                 "interaction_cost": Decimal(0),
                 "last_interaction_at": None,
+                "growth_potential": None,
             },
         )
         return
@@ -152,6 +153,8 @@ def _account(rows: Rows, e: Envelope) -> None:
         row = {**row, "company": d["company"], "industry": d["industry"], "size": d["size"]}
     elif e.type == "CustomerGradeChanged":
         row = {**row, "grade": d["grade"]}
+    elif e.type == "AccountGrowthPotentialSet":
+        row = {**row, "growth_potential": d["score"]}
     rows.put(ac, key, row)
 
 
@@ -259,6 +262,7 @@ MODEL = ReadModel(
             "AccountInteractionLogged",
             "AccountOwnerChanged",
             "AccountDetailsUpdated",
+            "AccountGrowthPotentialSet",
             "CustomerGradeChanged",
         }
     ),

@@ -146,6 +146,7 @@ async def forecast_report(
     where = f"where {IN_SCOPE}"
     args = {"b": covered, "r": q.region}
     async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="REPEATABLE READ")  # one snapshot
         finished = await conn.execute(
             text(
                 "select opportunity_id, stage, entered_at, left_at, next_stage, lost"
@@ -316,6 +317,7 @@ async def service_quality(
     where = "where cast(:b as text) is null or branch = :b"
     args = {"b": covered}
     async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="REPEATABLE READ")  # one snapshot
         totals = (
             await conn.execute(
                 text(
@@ -679,6 +681,8 @@ async def rollups_report(
         "last_year": rollups.last_year(current),
     }
     async with engine.connect() as conn:
+        # one snapshot for every query of the report, so its windows cannot disagree
+        await conn.execution_options(isolation_level="REPEATABLE READ")
         measured = {
             name: await rollups.measure(
                 conn, w, branch=covered, group_by=q.group_by, tree=q.tree, now=now

@@ -185,6 +185,7 @@ accounts = Table(
     Column("interactions", Integer, nullable=False),
     Column("interaction_cost", Numeric(18, 2), nullable=False),
     Column("last_interaction_at", DateTime(timezone=True)),
+    Column("growth_potential", Integer),  # a manager's 0-100 estimate while there is no history
 )
 
 activities = Table(
@@ -296,6 +297,7 @@ customer_values = Table(
     Column("order_factor", Float, nullable=False),
     Column("margin_factor", Float, nullable=False),
     Column("score", Float, nullable=False),
+    Column("growth_potential", Integer),  # the manager's estimate, the score of a new customer
     Column("rank", Integer, nullable=False),
     Column("grade", String(1), nullable=False),
     Column("lifecycle", String(16)),
@@ -408,7 +410,7 @@ create or replace view reporting.overdue_leads as
       and status not in ('converted', 'disqualified', 'merged');
 create or replace view reporting.accounts as
     select account_id, branch, company, industry, size, owner_id, grade, opened_at, interactions,
-           interaction_cost, last_interaction_at
+           interaction_cost, last_interaction_at, growth_potential
     from projections.accounts;
 create or replace view reporting.neglected_customers as
     select account_id, branch, company, owner_id, grade, last_interaction_at,
@@ -473,7 +475,8 @@ create or replace view reporting.product_sales as
     where c.signed_at is not null;
 create or replace view reporting.customer_values as
     select account_id, branch, company, revenue, margin, late_days, instalments_due,
-           credit_factor, order_factor, margin_factor, score, rank, grade, lifecycle,
+           credit_factor, order_factor, margin_factor, score, growth_potential, rank, grade,
+           lifecycle,
            relationship, published_grade, computed_at
     from projections.customer_values;
 create or replace view reporting.branch_regions as

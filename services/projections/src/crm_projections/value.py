@@ -3,12 +3,13 @@
 A batch over the read models, on a schedule and on demand (`POST /analysis/customer-value/runs`):
 1. per account over the last 12 months: net order amount (signed contract lines less returns),
    net margin, and the days its instalments were paid late or are overdue;
-2. each factor normalised across customers to 0..1 (decisions, in docs/architecture.md):
+2. each factor normalised across customers to 0..1:
    order and margin as a share of the best customer's (a negative margin counts as 0); credit as
    1 - days late / the most days late of any customer, and 0 for a customer with no instalment due
    in the window (no payment history is no credit standing);
 3. score = 100 x (credit weight x credit + order weight x order + margin weight x margin),
-   weights 10/30/60 by default;
+   weights 10/30/60 by default; a customer with nothing bought and no instalment due in the
+   window is scored by its manager's growth-potential estimate (0-100) when it has one;
 4. ranked by score (then order amount, then account id): the customers whose rank is within the
    first 20 % are A, the next 30 % B, the rest C (ratios configurable);
 5. every grade that differs from the one last accepted by the leads context is sent to it
@@ -76,6 +77,14 @@ def score(customers: pl.DataFrame, settings: ValueSettings) -> pl.DataFrame:
             + settings.margin_weight * pl.col("margin_factor")
         ).round(2)
     )
+    if "growth_potential" in scored.columns:  # a new customer is scored by the manager's estimate
+        new = (pl.col("revenue") == 0) & (pl.col("instalments_due") == 0)
+        estimated = new & pl.col("growth_potential").is_not_null()
+        scored = scored.with_columns(
+            score=pl.when(estimated)
+            .then(pl.col("growth_potential").cast(pl.Float64))
+            .otherwise(pl.col("score"))
+        )
     ranked = scored.sort(
         ["score", "revenue", "account_id"], descending=[True, True, False]
     ).with_row_index("rank", offset=1)
@@ -158,7 +167,7 @@ with sales as (
            count(*) filter (where status = 'lost')::int as lost_opportunities
     from projections.funnel_opportunities group by account_id
 )
-select a.account_id, a.branch, a.company, a.interactions,
+select a.account_id, a.branch, a.company, a.interactions, a.growth_potential,
        coalesce(s.revenue, 0) as revenue, coalesce(s.margin, 0) as margin,
        coalesce(s.recent, 0) as recent_revenue, coalesce(s.earlier, 0) as earlier_revenue,
        s.first_signed_at,
@@ -178,6 +187,7 @@ SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "branch": pl.String,
     "company": pl.String,
     "interactions": pl.Int64,
+    "growth_potential": pl.Int64,
     "revenue": pl.Float64,
     "margin": pl.Float64,
     "recent_revenue": pl.Float64,

@@ -112,3 +112,17 @@ def test_lifecycle_and_relationship() -> None:
         ("responsive", None, "responsive"),
         ("potential", None, "potential"),
     ]
+
+
+def test_a_customer_without_history_is_scored_by_its_growth_potential() -> None:
+    """a4 has bought nothing and owes nothing: its manager's estimate of 90 is its score and
+    ranks it first; a5 has history, so its estimate is ignored (it keeps 11.5)."""
+    estimated = CUSTOMERS.with_columns(
+        growth_potential=pl.Series([None, None, None, 90, 95], dtype=pl.Int64)
+    )
+    graded = score(estimated, ValueSettings())
+    assert graded.select("account_id", "score", "grade").rows()[:2] == [
+        ("a4", 90.0, "A"),
+        ("a1", 85.0, "B"),
+    ]
+    assert graded.filter(pl.col("account_id") == "a5")["score"].item() == 11.5

@@ -156,6 +156,12 @@ class Roster(Body):
     follow_up_hours: int = Field(48, ge=1, le=720)
 
 
+class GrowthPotential(Body):
+    model_config = example(score=70)
+
+    score: int | None = Field(ge=0, le=100, description="None clears the estimate")
+
+
 class Region(Body):
     model_config = example(region="East")
 
@@ -516,6 +522,15 @@ ROUTES = (
         "Clear a grade override",
         MANAGER | ADMIN,
         "accounts",
+    ),
+    _r(
+        "set_account_growth_potential",
+        "PUT",
+        ACCOUNT + "/growth-potential",
+        "Estimate a new customer's value (0-100) until its history can be scored",
+        MANAGER | ADMIN,
+        "accounts",
+        body=GrowthPotential,
     ),
     _r("get_account", "GET", ACCOUNT, "An account's current state", READERS, "accounts"),
     _r(

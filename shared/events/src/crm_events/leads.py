@@ -310,6 +310,19 @@ class AccountDetailsUpdated:
     at: datetime
 
 
+@event("AccountGrowthPotentialSet")
+@dataclass(frozen=True, slots=True)
+class AccountGrowthPotentialSet:
+    """A manager's estimate (0-100) of a customer's value while it has no history to score;
+    `score` None clears it."""
+
+    account_id: str
+    branch: str
+    score: int | None
+    by: str
+    at: datetime
+
+
 @event("AccountContactSaved")
 @dataclass(frozen=True, slots=True)
 class AccountContactSaved:

@@ -23,6 +23,7 @@ from crm_events.leads import (
     AccountGradeComputed,
     AccountGradeOverridden,
     AccountGradeOverrideCleared,
+    AccountGrowthPotentialSet,
     AccountInteractionLogged,
     AccountOpened,
     AccountOwnerChanged,
@@ -58,6 +59,13 @@ class UpdateDetails:
     size: str
     credit_limit: Decimal
     payment_days: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SetGrowthPotential:
+    score: int | None  # 0..100; None clears it
+    by: str
     at: datetime
 
 
@@ -133,6 +141,7 @@ class ClearOverride:
 Command: TypeAlias = (
     Open
     | UpdateDetails
+    | SetGrowthPotential
     | SaveContact
     | RemoveContact
     | LogInteraction
@@ -146,6 +155,7 @@ Command: TypeAlias = (
 Event: TypeAlias = (
     AccountOpened
     | AccountDetailsUpdated
+    | AccountGrowthPotentialSet
     | AccountContactSaved
     | AccountContactRemoved
     | AccountInteractionLogged
@@ -185,6 +195,7 @@ class Account:
     transfers: frozenset[str] = frozenset()
     computed_grade: str | None = None
     override_grade: str | None = None
+    growth_potential: int | None = None  # the manager's estimate while there is no history
 
     @property
     def grade(self) -> str | None:
@@ -252,6 +263,17 @@ def decide(command: Command, state: State) -> list[Event]:
                     command.credit_limit,
                     command.payment_days,
                     command.at,
+                )
+            ]
+        case SetGrowthPotential():
+            a = _exists(state)
+            if command.score is not None and not 0 <= command.score <= 100:
+                raise DomainError("A growth potential is 0 to 100.", field="score")
+            if command.score == a.growth_potential:
+                return []
+            return [
+                AccountGrowthPotentialSet(
+                    a.account_id, a.branch, command.score, command.by, command.at
                 )
             ]
         case SaveContact():
@@ -398,6 +420,8 @@ def _evolve_open(a: Account, event: Event) -> Account:
                 credit_limit=event.credit_limit,
                 payment_days=event.payment_days,
             )
+        case AccountGrowthPotentialSet():
+            return replace(a, growth_potential=event.score)
         case AccountContactSaved():
             others = tuple(c for c in a.contacts if c.contact_id != event.contact.contact_id)
             return replace(a, contacts=(*others, event.contact))

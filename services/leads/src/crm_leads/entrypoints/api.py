@@ -323,6 +323,14 @@ async def set_grade(account_id: str, body: api.GradeBody, req: Cmd, store: Store
     )
 
 
+@handles(router, R["set_account_growth_potential"])
+async def growth_potential(
+    account_id: str, body: api.GrowthPotential, req: Cmd, store: Store
+) -> Response:
+    command = a.SetGrowthPotential(body.score, req.actor.user_id, req.at)
+    return accepted(await c.account_command(store, req, account_id, command, "growth-potential"))
+
+
 @handles(router, R["override_account_grade"])
 async def override_grade(
     account_id: str, body: api.OverrideBody, req: Cmd, store: Store
