@@ -128,6 +128,9 @@ def test_a_small_history_counted_by_hand(system: System) -> None:
         today_only = {"since": TODAY.isoformat(), "until": tomorrow}
         assert px in {p["product"] for p in _report(mgr, "products", **today_only)["products"]}
         assert _report(mgr, "products", since=tomorrow)["products"] == []
+        assert _report(mgr, "service-quality", **today_only)["tickets"] == 1
+        assert _report(mgr, "service-quality", since=tomorrow)["tickets"] == 0
+        assert _report(mgr, "campaigns", since=tomorrow)["campaigns"] == []
         backwards = mgr.get("/v1/reports/products", params={"since": tomorrow, "until": tomorrow})
         assert backwards.status_code == 422 and backwards.json()["errors"][0]["field"] == "until"
 

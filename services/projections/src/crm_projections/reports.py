@@ -308,49 +308,48 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+SERVICE_TOTALS = f"""
+select count(*)::int, count(*) filter (where ticket_type = 'complaint')::int,
+       count(*) filter (where breached_at is not null)::int,
+       count(*) filter (where feedback_kind is not null)::int,
+       count(*) filter (where feedback_kind = 'praise')::int
+from reporting.service_tickets
+where (cast(:b as text) is null or branch = :b) and {during("opened_at")}
+"""
+COMPLAINT_DELAYS = f"""
+select grade, count(*)::int, avg(hours_late) from reporting.complaint_delays
+where (cast(:b as text) is null or branch = :b) and {during("opened_at")}
+group by grade order by grade
+"""
+REPAIRS = f"""
+select coalesce(product, ''), severity, count(*)::int,
+       avg(extract(epoch from (first_resolved_at - opened_at)) / 3600),
+       sum(parts_amount), sum(charges_amount)
+from reporting.service_tickets
+where ticket_type = 'repair' and (cast(:b as text) is null or branch = :b)
+  and {during("opened_at")}
+group by 1, 2 order by 3 desc
+"""
+
+
 @handles(router, api.SERVICE_QUALITY)
 async def service_quality(
-    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Scope, Query()]
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Period, Query()]
 ) -> Response:
+    """Over the tickets opened in the period (all of them without one)."""
     covered = scope(actor, q.branch)
     headers = await _fresh(request, engine, q.consistent_with)
-    where = "where cast(:b as text) is null or branch = :b"
-    args = {"b": covered}
+    args = _period(q, covered)
     async with engine.connect() as conn:
         await conn.execution_options(isolation_level="REPEATABLE READ")  # one snapshot
-        totals = (
-            await conn.execute(
-                text(
-                    "select coalesce(sum(tickets), 0)::int, coalesce(sum(complaints), 0)::int,"
-                    " coalesce(sum(sla_breaches), 0)::int, coalesce(sum(feedback), 0)::int,"
-                    f" coalesce(sum(praise), 0)::int from reporting.service_quality {where}"
-                ),
-                args,
-            )
-        ).one()
-        delays = (
-            await conn.execute(
-                text(
-                    "select grade, count(*)::int, avg(hours_late)"
-                    f" from reporting.complaint_delays {where} group by grade order by grade"
-                ),
-                args,
-            )
-        ).all()
-        repairs = (
-            await conn.execute(
-                text(
-                    "select product, severity, sum(repairs)::int, avg(average_hours),"
-                    " sum(parts_amount), sum(charges_amount)"
-                    f" from reporting.repair_statistics {where}"
-                    " group by product, severity order by 3 desc"
-                ),
-                args,
-            )
-        ).all()
+        totals = (await conn.execute(text(SERVICE_TOTALS), args)).one()
+        delays = (await conn.execute(text(COMPLAINT_DELAYS), args)).all()
+        repairs = (await conn.execute(text(REPAIRS), args)).all()
     tickets, complaints, breaches, feedback, praise = totals
     body = {
         "branch": covered,
+        "since": q.since,
+        "until": q.until,
         "tickets": tickets,
         "satisfaction_rate": _rate(praise, feedback),
         "complaint_rate": _rate(complaints, tickets),
@@ -375,15 +374,20 @@ async def service_quality(
 
 
 async def _rows(
-    engine: AsyncEngine, view: str, covered: str | None, order: str
+    engine: AsyncEngine,
+    view: str,
+    covered: str | None,
+    order: str,
+    also: str = "true",
+    args: dict[str, object] | None = None,
 ) -> list[dict[str, object]]:
     async with engine.connect() as conn:
         found = await conn.execute(
             text(
                 f"select * from reporting.{view}"
-                f" where cast(:b as text) is null or branch = :b order by {order}"
+                f" where (cast(:b as text) is null or branch = :b) and {also} order by {order}"
             ),
-            {"b": covered},
+            {"b": covered, **(args or {})},
         )
         return [
             {
@@ -410,12 +414,21 @@ async def overdue_leads(
 
 @handles(router, api.CAMPAIGNS)
 async def campaigns(
-    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Scope, Query()]
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Period, Query()]
 ) -> Response:
+    """The campaigns starting in the period (all of them without one)."""
     covered = scope(actor, q.branch)
     headers = await _fresh(request, engine, q.consistent_with)
-    rows = await _rows(engine, "campaign_effectiveness", covered, "starts_on desc, campaign_id")
-    return json_response({"branch": covered, "campaigns": rows}, headers=headers)
+    rows = await _rows(
+        engine,
+        "campaign_effectiveness",
+        covered,
+        "starts_on desc, campaign_id",
+        during("starts_on"),
+        {"since": q.since, "until": q.until},
+    )
+    body = {"branch": covered, "since": q.since, "until": q.until, "campaigns": rows}
+    return json_response(body, headers=headers)
 
 
 @handles(router, api.NEGLECTED)

@@ -98,7 +98,7 @@ SERVICE_QUALITY = Route(
     "/reports/service-quality",
     "Satisfaction, complaint and SLA breach rates, complaint delays by grade, repair statistics",
     READERS,
-    query=Scope,
+    query=Period,
     tags=TAG,
 )
 
@@ -117,7 +117,7 @@ CAMPAIGNS = Route(
     "/reports/campaigns",
     "Per campaign: leads, opportunities, won revenue attributed, cost per lead and ROI",
     READERS,
-    query=Scope,
+    query=Period,
     tags=TAG,
 )
 
