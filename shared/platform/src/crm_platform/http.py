@@ -6,8 +6,11 @@ Internal services trust the actor headers the gateway sets (`X-CRM-User`, `X-CRM
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 import orjson
@@ -181,6 +184,24 @@ def parse_if_match(value: str | None) -> int | None:
             422, "The request is not valid", "If-Match must not be negative", field="If-Match"
         )
     return version
+
+
+def plain(value: Any) -> Any:
+    """A record's state as JSON values: decimals as numbers, dates as ISO strings, dataclasses
+    and dicts as objects, tuples as arrays, sets as sorted arrays (so answers are stable)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, frozenset | set):
+        return sorted((plain(v) for v in value), key=str)
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    return value
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -4,16 +4,15 @@ Paths, request models and roles come from crm_api.contracts."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
 from crm_api import contracts as api
 from crm_events import Envelope
 from crm_events.contracts import CONTEXT, ContractLine, Instalment
+from crm_platform.http import plain
 from crm_platform.service import (
     Cmd,
     CurrentActor,
@@ -36,20 +35,6 @@ from crm_contracts.application.reactions import draft_from_opportunity_won
 
 router = APIRouter()
 R = {route.name: route for route in api.ROUTES}
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _json(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): _json(v) for k, v in value.items()}
-    if isinstance(value, tuple | list | frozenset | set):
-        return [_json(v) for v in value]
-    return value
 
 
 def _lines(lines: list[api.Line]) -> tuple[ContractLine, ...]:
@@ -217,7 +202,7 @@ async def returned(contract_id: str, body: api.Return, req: Cmd, store: Store) -
 @handles(router, R["get_contract"])
 async def get(contract_id: str, actor: CurrentActor, store: Store) -> Response:
     state, version = await get_contract(store, actor, contract_id)
-    return record(_json(state) | {"id": contract_id}, version)
+    return record(plain(state) | {"id": contract_id}, version)
 
 
 # --- workers ------------------------------------------------------------------------------------

@@ -3,18 +3,15 @@ check of first follow-ups. Paths, request models and roles come from crm_api.lea
 
 from __future__ import annotations
 
-import dataclasses
 import os
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
+from datetime import datetime
 
 from crm_api import leads as api
 from crm_api.reports import ANALYST
 from crm_events.leads import CONTEXT
 from crm_platform.auth import Actor
 from crm_platform.commands import Request
-from crm_platform.http import Problem
+from crm_platform.http import Problem, plain
 from crm_platform.service import (
     Cmd,
     CurrentActor,
@@ -38,24 +35,6 @@ from crm_leads.domain import lead as ld
 
 router = APIRouter()
 R = {route.name: route for route in api.ROUTES}
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _json(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {k: _json(v) for k, v in value.items()}
-    if isinstance(value, tuple | list | frozenset | set):
-        return (
-            sorted(_json(v) for v in value)
-            if isinstance(value, frozenset | set)
-            else [_json(v) for v in value]
-        )
-    return value
 
 
 # --- campaigns ----------------------------------------------------------------------------------
@@ -147,7 +126,7 @@ async def record_participants(
 @handles(router, R["get_campaign"])
 async def get_campaign(campaign_id: str, actor: CurrentActor, store: Store) -> Response:
     state, version = await c.get(store, actor, cp.campaign, cp.stream_id(campaign_id), "campaign")
-    return record(_json(state) | {"id": campaign_id}, version)
+    return record(plain(state) | {"id": campaign_id}, version)
 
 
 # --- leads --------------------------------------------------------------------------------------
@@ -241,7 +220,7 @@ async def merge(lead_id: str, body: api.MergeLead, req: Cmd, store: Store) -> Re
 @handles(router, R["get_lead"])
 async def get_lead(lead_id: str, actor: CurrentActor, store: Store) -> Response:
     state, version = await c.get(store, actor, ld.lead, ld.stream_id(lead_id), "lead")
-    return record(_json(state) | {"id": lead_id}, version)
+    return record(plain(state) | {"id": lead_id}, version)
 
 
 @handles(router, R["set_lead_roster"])
@@ -348,7 +327,7 @@ async def clear_override(account_id: str, req: Cmd, store: Store) -> Response:
 @handles(router, R["get_account"])
 async def get_account(account_id: str, actor: CurrentActor, store: Store) -> Response:
     state, version = await c.get(store, actor, a.account, a.stream_id(account_id), "account")
-    return record(_json(state) | {"id": account_id, "grade": state.grade}, version)
+    return record(plain(state) | {"id": account_id, "grade": state.grade}, version)
 
 
 @handles(router, R["transfer_owner"])

@@ -8,16 +8,13 @@ from the shared route table (crm_api.opportunities).
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from crm_api import opportunities as api
 from crm_events import Envelope
 from crm_events.opportunities import CONTEXT, OpportunityLine, PipelineStage, QuoteLine, TeamShare
 from crm_platform.domain import NotFound
-from crm_platform.http import Problem
+from crm_platform.http import Problem, plain
 from crm_platform.service import (
     Cmd,
     CurrentActor,
@@ -46,21 +43,8 @@ def _lines(lines: list[api.Line]) -> tuple[OpportunityLine, ...]:
     )
 
 
-def _json(value: Any) -> Any:
-    """Decimals as numbers, dates as ISO strings, dataclasses and tuples as JSON."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _json(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, tuple | list | frozenset | set):
-        return [_json(v) for v in value]
-    return value
-
-
 def opportunity_body(state: Opportunity) -> dict[str, Any]:
-    body = _json(state)
+    body = plain(state)
     body["id"] = body.pop("opportunity_id")
     body["stage_history"] = body.pop("history")
     body["current_quote_id"] = state.current_quote.quote_id if state.current_quote else None
@@ -270,7 +254,7 @@ async def get_settings(scope: str, actor: CurrentActor, store: Store) -> Respons
     if scope != "company" and not actor.sees(scope):
         raise NotFound("There is no such branch.")
     resolved = await c.settings_for(store, scope)
-    return record(_json(resolved) | {"scope": scope}, 0)
+    return record(plain(resolved) | {"scope": scope}, 0)
 
 
 @handles(router, api.QUOTA_SET)
@@ -306,7 +290,7 @@ async def adjust_quota(quota_id: str, body: api.AdjustQuota, req: Cmd, store: St
 @handles(router, api.QUOTA_GET)
 async def get_quota(quota_id: str, actor: CurrentActor, store: Store) -> Response:
     state, version = await c.get_quota(store, actor, quota_id)
-    body = _json(state) | {
+    body = plain(state) | {
         "quarters": [float(state.quarter(i)) for i in range(1, 5)],
         "id": state.quota_id,
     }

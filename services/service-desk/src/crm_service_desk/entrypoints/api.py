@@ -4,10 +4,8 @@ every minute. Paths, request models and roles come from crm_api.service_desk."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Annotated, Any
 
 from crm_api import service_desk as api
@@ -15,7 +13,7 @@ from crm_events import Envelope, decode
 from crm_events.leads import CustomerGradeChanged
 from crm_events.service_desk import CONTEXT, SlaTarget
 from crm_platform.domain import NotFound
-from crm_platform.http import json_response
+from crm_platform.http import json_response, plain
 from crm_platform.service import (
     Cmd,
     CurrentActor,
@@ -51,20 +49,6 @@ class Desk:
 
 
 DESK = Desk()
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _json(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): _json(v) for k, v in value.items()}
-    if isinstance(value, tuple | list | frozenset | set):
-        return [_json(v) for v in value]
-    return value
 
 
 @handles(router, R["open_ticket"])
@@ -146,7 +130,7 @@ async def charge(ticket_id: str, body: api.Charge, req: Cmd, store: Store) -> Re
 @handles(router, R["get_ticket"])
 async def get_ticket(ticket_id: str, actor: CurrentActor, store: Store) -> Response:
     state, version = await c.get_ticket(store, actor, ticket_id)
-    return record(_json(state) | {"id": ticket_id}, version)
+    return record(plain(state) | {"id": ticket_id}, version)
 
 
 @handles(router, R["ticket_queue"])
@@ -159,7 +143,7 @@ async def ticket_queue(
     tickets = [
         t for t in desk.queue(index, actor, q.assignee) if q.branch is None or t.branch == q.branch
     ]
-    return json_response({"tickets": [_json(t) for t in tickets]})
+    return json_response({"tickets": [plain(t) for t in tickets]})
 
 
 @handles(router, R["log_care_contact"])
@@ -179,13 +163,13 @@ async def care(body: api.CareContact, req: Cmd, store: Store) -> Response:
 @handles(router, R["get_care_log"])
 async def care_log(customer_id: str, actor: CurrentActor, store: Store) -> Response:
     state, version = await customers.get_care_log(store, actor, customer_id)
-    return record(_json(state) | {"account_id": customer_id}, version)
+    return record(plain(state) | {"account_id": customer_id}, version)
 
 
 @handles(router, R["get_service_grade"])
 async def service_grade(customer_id: str, actor: CurrentActor, store: Store) -> Response:
     state, version = await customers.get_service_grade(store, actor, customer_id)
-    return record(_json(state) | {"account_id": customer_id}, version)
+    return record(plain(state) | {"account_id": customer_id}, version)
 
 
 @handles(router, R["change_sla_policy"])
@@ -201,7 +185,7 @@ async def change_policy(body: api.SlaPolicy, req: Cmd, store: Store) -> Response
 @handles(router, R["get_sla_policy"])
 async def get_policy(actor: CurrentActor, store: Store) -> Response:
     policy, version = await settings.get_sla_policy(store)
-    return record(_json(policy), version)
+    return record(plain(policy), version)
 
 
 # --- workers ------------------------------------------------------------------------------------
