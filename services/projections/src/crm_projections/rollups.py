@@ -85,11 +85,34 @@ def _flows(g: Any) -> dict[str, str]:
         " count(*) filter (where feedback_kind = 'praise'), avg(feedback_score)"
         f" from projections.service_tickets where {within.format('feedback_at')} and {SCOPE}"
         " group by 1",
-        "quota": f"select {g('make_date(year, month, 1)::timestamptz')}, 0, coalesce(sum(amount), 0)"
+    }
+
+
+def _quota(g: Any) -> str:
+    """The branch quotas of the months from :start to :quota_end."""
+    return (
+        f"select {g('make_date(year, month, 1)::timestamptz')}, coalesce(sum(amount), 0)"
         " from (select coalesce(branch, key) as branch, year, month, amount"
         "       from projections.quota_months where dimension = 'branch') q"
         " where make_date(year, month, 1) >= :start and make_date(year, month, 1) < :quota_end"
-        f" and {SCOPE} group by 1",
+        f" and {SCOPE} group by 1"
+    )
+
+
+async def _attainment(
+    conn: AsyncConnection, w: Window, g: Any, branch: str | None, now: datetime
+) -> dict[str, tuple[float, float | None]]:
+    """Per group: the quota of the months of `w` begun by `now`, and its attainment (won
+    revenue so far / that quota)."""
+    start = datetime.combine(w.start, time(), UTC)
+    end = datetime.combine(w.end, time(), UTC)
+    # the quota months the period has begun: the whole period once it is over
+    quota_end = w.end if end <= now else _add_months(date(now.year, now.month, 1), 1)
+    args = {"start": start, "end": min(end, now), "b": branch, "quota_end": quota_end}
+    quotas = {row[0]: _money(row[1]) for row in await conn.execute(text(_quota(g)), args)}
+    won = {row[0]: _money(row[2]) for row in await conn.execute(text(_flows(g)["won"]), args)}
+    return {
+        k: (quotas.get(k, 0.0), _rate(won.get(k, 0.0), quotas.get(k, 0.0))) for k in quotas | won
     }
 
 
@@ -148,11 +171,7 @@ async def measure(
     """Every measure of window `w` per group."""
     start = datetime.combine(w.start, time(), UTC)
     end = datetime.combine(w.end, time(), UTC)
-    stock_at = min(end, now)
-    so_far = min(end, now)
-    # the quota months the period has begun: the whole period once it is over
-    quota_end = w.end if end <= now else _add_months(date(now.year, now.month, 1), 1)
-    args = {"start": start, "end": end, "t": stock_at, "b": branch, "quota_end": quota_end}
+    args = {"start": start, "end": end, "t": min(end, now), "b": branch}
     out: dict[str, dict[str, Any]] = defaultdict(
         lambda: {
             "won_count": 0,
@@ -171,7 +190,7 @@ async def measure(
             "overdue": 0.0,
             "overdue_instalments": 0,
             "quota": 0.0,
-            "won_to_date": 0.0,
+            "quota_attainment": None,
         }
     )
 
@@ -194,11 +213,8 @@ async def measure(
                 case "feedback":
                     r["feedback"], r["praise"] = row[1], row[2]
                     r["average_score"] = round(float(row[3]), 2) if row[3] is not None else None
-                case "quota":
-                    r["quota"] = _money(row[2])
-    to_date = flows["won"]
-    for row in await conn.execute(text(to_date), {**args, "end": so_far}):
-        out[row[0]]["won_to_date"] = _money(row[2])
+    for group, (quota, attained) in (await _attainment(conn, w, g, branch, now)).items():
+        out[group]["quota"], out[group]["quota_attainment"] = quota, attained
     for name, sql in _stocks(g).items():
         for row in await conn.execute(text(sql), args):
             r = out[row[0]]
@@ -213,7 +229,6 @@ async def measure(
     for r in out.values():
         r["satisfaction_rate"] = _rate(r["praise"], r["feedback"])
         r["sla_breach_rate"] = _rate(r["sla_breaches"], r["tickets_opened"])
-        r["quota_attainment"] = _rate(r.pop("won_to_date"), r["quota"])
     return dict(out)
 
 
@@ -222,15 +237,13 @@ async def attainment(
 ) -> dict[str, dict[str, float | None]]:
     """Quota attainment month, quarter and year to date, per group."""
     found: dict[str, dict[str, float | None]] = defaultdict(dict)
+
+    def g(column: str) -> str:
+        return _group(group_by, tree, column)
+
     for key, period in (("mtd", "month"), ("qtd", "quarter"), ("ytd", "year")):
-        measures = await measure(
-            conn,
-            window(period, now.date()),
-            branch=branch,
-            group_by=group_by,
-            tree=tree,
-            now=now,
-        )
-        for group, m in measures.items():
-            found[group][key] = m["quota_attainment"]
+        for group, (_, attained) in (
+            await _attainment(conn, window(period, now.date()), g, branch, now)
+        ).items():
+            found[group][key] = attained
     return dict(found)
