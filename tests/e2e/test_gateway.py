@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from uuid import uuid4
 
 import httpx
+import jwt
 import pytest
 from crm_cli.system import System
 from crm_platform.auth import issue_token
 
-from .conftest import client
+from .conftest import SECRET, client
 
 
 def new_opportunity(amount: float = 1000.0, **extra: Any) -> dict[str, Any]:
@@ -111,6 +113,11 @@ def test_missing_or_bad_tokens_are_401(system: System) -> None:
             "account_id",
         ),
         (new_opportunity(surprise=1), "surprise"),
+        (new_opportunity(name="Pumps\x00"), "name"),
+        (
+            new_opportunity(lines=[{"product": "PX\x1b", "quantity": 1, "unit_price": 1}]),
+            "lines.0.product",
+        ),
     ],
 )
 def test_bad_input_is_422_naming_the_field_and_writes_nothing(
@@ -138,8 +145,20 @@ def test_malformed_requests_never_yield_500(system: System) -> None:
             c.post(f"/v1/opportunities/{uuid4()}/stage", json={"stage": "won"}),
             c.get("/v1/reports/funnel", params={"consistent_with": "garbage"}),
             c.get(f"/v1/opportunities/{'x' * 5000}"),
+            c.get("/v1/reports/funnel", params={"region": "east\x00"}),
+            c.get(f"/v1/opportunities/{uuid4()}%00"),
         ):
             assert answer.status_code < 500, answer.text
+
+
+def test_a_token_whose_claims_have_the_wrong_types_is_401(system: System) -> None:
+    claims = {"sub": "u", "role": ["admin"], "branch": "HQ", "exp": int(time.time()) + 60}
+    odd = jwt.encode(claims, SECRET, algorithm="HS256")
+    answer = httpx.get(
+        f"{system.url}/v1/reports/funnel", headers={"Authorization": f"Bearer {odd}"}
+    )
+    assert answer.status_code == 401
+    assert answer.headers["content-type"] == "application/problem+json"
 
 
 def test_auditors_and_service_agents_cannot_write(system: System) -> None:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 from crm_api import ROUTES
 from crm_platform.auth import TokenVerifier
+from crm_platform.guard import TextGuard
 from crm_platform.http import (
     install_correlation,
     install_metrics,
@@ -21,6 +22,7 @@ from fastapi.responses import Response
 
 from crm_gateway import routes
 from crm_gateway.cache import CachedReports, ReportCache
+from crm_gateway.openapi import LICENSE, SERVERS, Health, install_openapi
 
 # the contexts with routes, each answered by its own service
 SERVED = {context: table for context, table in ROUTES.items() if table}
@@ -50,7 +52,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await client.aclose()
             await app.state.probe.aclose()
 
-    app = FastAPI(title="CRM gateway", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="CRM gateway",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        servers=SERVERS,
+        license_info=LICENSE,
+    )
+    install_openapi(app)
     app.state.settings = settings
     app.state.report_cache = ReportCache(float(os.environ.get("CRM_REPORT_CACHE_SECONDS", "1")))
     app.state.verifier = TokenVerifier(
@@ -70,8 +80,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         verifier=app.state.verifier,
         roles=reports,
     )
+    app.add_middleware(TextGuard)  # outermost: before the cached answers too
 
-    @app.get("/health", tags=["operations"])
+    @app.get(
+        "/health",
+        tags=["operations"],
+        operation_id="health",
+        response_model=Health,
+        responses={503: {"model": Health, "description": "Some service is not ready yet"}},
+        openapi_extra={"security": []},  # no token: probes call it
+    )
     async def health() -> Response:
         """200 once every service behind the gateway answers (the projections once caught up)."""
         checks: dict[str, str] = {}

@@ -14,6 +14,7 @@ import os
 from collections.abc import AsyncIterator
 
 from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
+from crm_platform.guard import TextGuard
 from crm_platform.http import install_correlation, install_metrics, install_problem_handlers
 from crm_platform.settings import Settings
 from fastapi import FastAPI
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     install_correlation(app)
     install_metrics(app)
+    app.add_middleware(TextGuard)
     app.include_router(reports.router)
 
     @app.get("/health")

@@ -87,8 +87,8 @@ def actor_from_claims(claims: dict[str, Any]) -> Actor:
     sub, role, branch = claims.get("sub"), claims.get("role"), claims.get("branch")
     if not isinstance(sub, str) or not sub:
         raise InvalidToken("the token has no subject (sub)")
-    if role not in ROLES:
-        raise InvalidToken(f"the token's role {role!r} is not one of {sorted(ROLES)}")
+    if not isinstance(role, str) or role not in ROLES:
+        raise InvalidToken(f"the token's role is not one of {sorted(ROLES)}")
     if not isinstance(branch, str) or not BRANCH_CODE.match(branch):
         raise InvalidToken("the token has no valid branch claim")
     return Actor(sub, role, branch)

@@ -25,6 +25,7 @@ from crm_platform.auth import Actor
 from crm_platform.commands import Accepted
 from crm_platform.commands import Request as CommandRequest
 from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
+from crm_platform.guard import TextGuard
 from crm_platform.http import (
     Problem,
     install_correlation,
@@ -178,6 +179,7 @@ def service_app(
     install_problem_handlers(app)
     install_correlation(app)
     install_metrics(app)
+    app.add_middleware(TextGuard)
 
     @app.get("/health")
     async def health(svc: Svc) -> dict[str, str]:
