@@ -171,6 +171,55 @@ def test_a_transfer_moves_accounts_leads_and_open_opportunities(system: System) 
         )  # closed: history stays
 
 
+def test_a_transfer_never_moves_another_branch_s_records(system: System) -> None:
+    """A manager of FL05 names a rep of FL04: nothing of FL04 moves (the same user id holds
+    records in both branches, so the transfer is scoped by branch, not by name)."""
+    with (
+        as_user(system, "branch_manager", "FL05", "fl05-mgr") as mgr,
+        as_user(system, "sales_rep", "FL04", "shared-rep") as rep_fl04,
+        as_user(system, "sales_rep", "FL05", "shared-rep") as rep_fl05,
+    ):
+        body = {
+            "company": "Taihu Electronics",
+            "industry": "electronics",
+            "size": "medium",
+            "credit_limit": 50000,
+            "payment_days": 30,
+        }
+        foreign = ok(rep_fl04.post("/v1/accounts", json=body))["id"]
+        own = ok(rep_fl05.post("/v1/accounts", json=body))["id"]
+        deal = {
+            "account_id": foreign,
+            "name": "Cabinets",
+            "amount": 86000,
+            "currency": "CNY",
+            "expected_close": "2027-05-31",
+        }
+        foreign_deal = ok(rep_fl04.post("/v1/opportunities", json=deal))["id"]
+        # the reaction moves candidates in stream order: wait for an own deal sorted after the
+        # foreign one, and the foreign one has been decided on by then
+        own_deal = ""
+        for _ in range(30):
+            own_deal = ok(rep_fl05.post("/v1/opportunities", json={**deal, "account_id": own}))[
+                "id"
+            ]
+            if own_deal > foreign_deal:
+                break
+        ok(
+            mgr.post(
+                "/v1/transfers",
+                json={"from_user": "shared-rep", "to_user": "fl05-new", "reason": "leaves FL05"},
+            )
+        )
+        assert ok(mgr.get(f"/v1/accounts/{own}"))["owner_id"] == "fl05-new"
+        moved = eventually(
+            lambda: ok(mgr.get(f"/v1/opportunities/{own_deal}"))["owner_id"] == "fl05-new"
+        )
+        assert moved, "the transfer did not move its own branch's open opportunity"
+        assert ok(rep_fl04.get(f"/v1/accounts/{foreign}"))["owner_id"] == "shared-rep"
+        assert ok(rep_fl04.get(f"/v1/opportunities/{foreign_deal}"))["owner_id"] == "shared-rep"
+
+
 def test_a_won_opportunity_drafts_its_contract_once(system: System) -> None:
     from crm_contracts.domain.contract import contract_id_for
 

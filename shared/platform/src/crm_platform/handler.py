@@ -25,6 +25,21 @@ S = TypeVar("S")
 RETRIES = 5
 
 
+class OtherBranch(Exception):
+    """The record belongs to another branch than the one a command is scoped to."""
+
+
+def same_branch(branch: str) -> Callable[[Any], None]:
+    """An `authorize` check for commands that sweep many records (a transfer of an owner's
+    records): a record of another branch is left alone, whoever the owner."""
+
+    def check(state: Any) -> None:
+        if getattr(state, "branch", branch) != branch:
+            raise OtherBranch(branch)
+
+    return check
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Loaded:
     state: Any

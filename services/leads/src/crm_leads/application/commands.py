@@ -8,6 +8,7 @@ which the opportunities context turns into the opportunity.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,7 +20,7 @@ from crm_platform.auth import Actor
 from crm_platform.commands import Accepted, Request, branch_for, visible_to
 from crm_platform.domain import Decider, DomainError, NotFound
 from crm_platform.eventstore.postgres import PostgresEventStore
-from crm_platform.handler import handle, load
+from crm_platform.handler import OtherBranch, handle, load, same_branch
 
 from crm_leads.domain import account as a
 from crm_leads.domain import campaign as c
@@ -473,35 +474,46 @@ async def transfer_owner(
         new=True,
     )
     transfer_id = _id_of(result, "transfer-")
-    await reassign_all(store, req, transfer_id, from_user, to_user)
+    await reassign_all(store, req, transfer_id, home, from_user, to_user)
     return Accepted(transfer_id, result.version, result.position, result.consistency_token)
 
 
 async def reassign_all(
-    store: PostgresEventStore, req: Request, transfer_id: str, from_user: str, to_user: str
+    store: PostgresEventStore,
+    req: Request,
+    transfer_id: str,
+    branch: str,
+    from_user: str,
+    to_user: str,
 ) -> None:
+    """Move `from_user`'s accounts and leads of `branch` (the transfer's); other branches' records
+    stay with their owner even when the same user id holds them."""
     accounts = set(await store.streams_with(("AccountOpened",), "owner_id", from_user))
     accounts |= set(await store.streams_with(("AccountOwnerChanged",), "to_owner", from_user))
     for stream in sorted(accounts):
-        await handle(
-            store,
-            a.account,
-            stream,
-            a.Reassign(transfer_id, from_user, to_user, req.at),
-            metadata=req.metadata(),
-            occurred_at=req.at,
-        )
+        with contextlib.suppress(OtherBranch):
+            await handle(
+                store,
+                a.account,
+                stream,
+                a.Reassign(transfer_id, from_user, to_user, req.at),
+                metadata=req.metadata(),
+                occurred_at=req.at,
+                authorize=same_branch(branch),
+            )
     leads = set(await store.streams_with(("LeadAssigned",), "to_rep", from_user))
     leads |= set(await store.streams_with(("LeadOwnerChanged",), "to_rep", from_user))
     for stream in sorted(leads):
-        await handle(
-            store,
-            ld.lead,
-            stream,
-            ld.Reassign(transfer_id, from_user, to_user, req.at),
-            metadata=req.metadata(),
-            occurred_at=req.at,
-        )
+        with contextlib.suppress(OtherBranch):
+            await handle(
+                store,
+                ld.lead,
+                stream,
+                ld.Reassign(transfer_id, from_user, to_user, req.at),
+                metadata=req.metadata(),
+                occurred_at=req.at,
+                authorize=same_branch(branch),
+            )
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -14,7 +15,7 @@ from crm_platform.auth import Actor
 from crm_platform.commands import Accepted, Request, branch_for, visible_to
 from crm_platform.domain import DomainError, NotFound
 from crm_platform.eventstore import EventStore
-from crm_platform.handler import handle, load
+from crm_platform.handler import OtherBranch, handle, load, same_branch
 
 from crm_opportunities.domain import opportunity as o
 from crm_opportunities.domain import quota as q
@@ -365,11 +366,13 @@ async def on_owner_transferred(
     assert isinstance(event, OwnerTransferred)
     command = o.on_owner_transferred(event)
     for stream in candidates:
-        await handle(
-            store,
-            o.opportunity,
-            stream,
-            command,
-            metadata=req.metadata(),
-            occurred_at=event.transferred_at,
-        )
+        with contextlib.suppress(OtherBranch):  # a transfer moves its own branch's deals only
+            await handle(
+                store,
+                o.opportunity,
+                stream,
+                command,
+                metadata=req.metadata(),
+                occurred_at=event.transferred_at,
+                authorize=same_branch(event.branch),
+            )
