@@ -7,7 +7,8 @@ outcome, and the contracts of the won ones with their instalments, payments and 
 a year of history. It runs the contexts' own application functions (the code path
 of the API, without HTTP) with backdated request times, so stage durations, conversion rates and
 the forecast have something to measure. Every command carries an idempotency key derived from the
-seed and its place in the script, so loading twice changes nothing; `crm run` loads it when the
+seed and its place in the script, so a load cut short finishes where it stopped; a finished load
+is recorded and never run again, whatever users changed since. `crm run` loads it when the
 database is new (`CRM_DEMO=0` switches it off).
 """
 
@@ -645,8 +646,16 @@ async def quotas(loader: Loader) -> None:
             )
 
 
+# The demo is loaded once per database: a finished load is recorded here, and a later start skips
+# it, so users' changes (a reassigned lead, a qualified one) never meet the script again. A load
+# that stopped half-way is finished by the next start: its commands replay by idempotency key.
+LOADS = """create table if not exists crm_demo_loads (
+    seed integer primary key, loaded_at timestamptz not null default now())"""
+
+
 async def load(database_url: str, seed: int = 42) -> int:
-    """Load the demo data; returns the number of commands run (replays included)."""
+    """Load the demo data; returns the number of commands run (replays included), 0 when the
+    database holds a finished load already."""
     stores: dict[str, PostgresEventStore] = {}
     for context in ("leads", "opportunities", "contracts", "service-desk"):
         pool = open_pool(database_url, max_size=2, name=f"demo-{context}")
@@ -655,7 +664,13 @@ async def load(database_url: str, seed: int = 42) -> int:
         await stores[context].ensure_schema()
     loader = Loader(stores, seed, now=DEMO_NOW)
     rng = random.Random(seed)
+    marks = stores["leads"].pool
     try:
+        async with marks.connection() as conn:
+            await conn.execute(LOADS)
+            done = await conn.execute("select 1 from crm_demo_loads where seed = %s", (seed,))
+            if await done.fetchone():
+                return 0  # loaded before: what users changed since is theirs, never replayed
         await organisation(loader)
         customers = await accounts(loader)
         await quotas(loader)
@@ -663,6 +678,8 @@ async def load(database_url: str, seed: int = 42) -> int:
         await campaigns_and_leads(loader, rng)
         await contracts(loader, rng)
         await tickets(loader, rng, customers)
+        async with marks.connection() as conn:
+            await conn.execute("insert into crm_demo_loads (seed) values (%s)", (seed,))
     finally:
         for store in stores.values():
             await store.close()
