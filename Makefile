@@ -5,7 +5,7 @@ PYTHON ?= python3
 UV := .tools/bin/uv
 VENV := .venv/.synced
 
-.PHONY: run test unit integration e2e lint bench install clean
+.PHONY: run test unit integration e2e contract lint bench mutation install clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -32,6 +32,9 @@ integration: $(VENV)
 e2e: $(VENV)
 	.venv/bin/pytest -q tests/e2e
 
+contract: $(VENV)  ## the published documents through integrators' tools (AsyncAPI parser via npm ci)
+	.venv/bin/pytest -q tests/contract tests/e2e/test_generated_client.py
+
 lint: $(VENV)  ## ruff and mypy (strict) on all code
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
@@ -40,5 +43,8 @@ lint: $(VENV)  ## ruff and mypy (strict) on all code
 bench: $(VENV)  ## performance figures (printed, never asserted)
 	.venv/bin/python bench/bench.py
 
+mutation: $(VENV)  ## would the tests notice a wrong rule? mutation scores per module (slow; not in `make test`)
+	.venv/bin/python mutation/run.py --min 90
+
 clean:
-	rm -rf .venv .tools var
+	rm -rf .venv .tools var tools/asyncapi/node_modules */*/mutants

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from crm_platform.domain import Decider
+from crm_platform.domain import Decider, DomainError
 
 
 @dataclass(frozen=True)
@@ -22,3 +23,19 @@ class Spec:
 
     def then(self, command: Any, expected: Sequence[Any]) -> None:
         assert self.when(command) == list(expected)
+
+    def state(self) -> Any:
+        """The state the history folds to: what a record's read answers, checked field by field."""
+        return self.decider.fold(self.history)
+
+    def refuses(
+        self, command: Any, *, field: str | None = None, match: str | None = None
+    ) -> DomainError:
+        """The command breaks a rule: a DomainError naming `field` (None: the record as a whole)."""
+        try:
+            events = self.when(command)
+        except DomainError as error:
+            assert error.field == field, f"refused naming {error.field!r}, not {field!r}: {error}"
+            assert match is None or re.search(match, str(error)), f"{error} !~ {match}"
+            return error
+        raise AssertionError(f"{command!r} was accepted with {events!r}")
