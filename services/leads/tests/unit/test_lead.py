@@ -29,7 +29,6 @@ from crm_leads.domain.lead import (
     Nurture,
     Qualify,
     company_key,
-    duplicate_keys,
     email_key,
     lead,
     on_owner_transferred,
@@ -97,7 +96,11 @@ def test_capture_carries_keys_and_possible_duplicates() -> None:
     )
     (captured,) = spec.when(capture)
     assert isinstance(captured, LeadCaptured)
-    assert captured.keys == duplicate_keys("Huadong Steel", "wang@huadong.cn", "13800138000")
+    assert captured.keys == (
+        "email:wang@huadong.cn",
+        "phone:13800138000",
+        "company:huadongsteel",
+    )
     assert captured.possible_duplicates == ("lead-l0",)
 
 
