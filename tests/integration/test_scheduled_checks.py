@@ -3,16 +3,19 @@ PostgreSQL store with a fake clock: the follow-up deadline of a lead, the near-b
 a ticket's SLA, and an unpaid instalment turning overdue and then a bad-debt risk.
 
 Each service is started in-process (its lifespan: store, workers; no relay) with its check every
-50 ms and a clock the test moves; records are made and read through the service's own HTTP API,
-as the gateway would call it.
+50 ms and a clock the test sets; records are made and read through the service's own HTTP API,
+as the gateway would call it. The clock also counts the checker's runs, so every "nothing is
+recorded" and "recorded once" compares a record before and after a known number of completed
+runs, and "recorded" means by the first run that saw the time: no sleeping and hoping.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, date, datetime, timedelta
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -26,22 +29,39 @@ from crm_service_desk.entrypoints.api import create_app as service_desk_app
 from fastapi import FastAPI
 
 BRANCH = "CK01"
+RUNS_DEADLINE_SECONDS = 30.0
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
+class CheckerClock:
+    """The scheduled check's clock: the time the test sets, and a count of the check's runs.
+
+    `every` reads its clock once per run, as the run starts, and nothing else reads this one; so
+    run k has completed once the clock has been read k + 1 times.
+    """
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.reads = 0
+        self._read = asyncio.Event()
 
     def __call__(self) -> datetime:
+        self.reads += 1
+        self._read.set()
         return self.now
 
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+    async def runs(self, count: int) -> None:
+        """Return once `count` runs that started after this call (so saw the time as set now)
+        have completed; fail if the check stops running."""
+        target = self.reads + count + 1
+        async with asyncio.timeout(RUNS_DEADLINE_SECONDS):
+            while self.reads < target:
+                self._read.clear()
+                await self._read.wait()
 
 
 @contextlib.asynccontextmanager
 async def running(
-    make: Callable[..., FastAPI], pg_admin_url: str, broker: str, clock: FakeClock
+    make: Callable[..., FastAPI], pg_admin_url: str, broker: str, clock: CheckerClock
 ) -> AsyncIterator[Callable[[str, str], httpx.AsyncClient]]:
     """The service with its workers on the fake clock; `client(role, user)` calls its API."""
     url = ensure_database(pg_admin_url, f"checks_{uuid4().hex[:8]}")
@@ -63,29 +83,28 @@ async def ok(answer: Any) -> dict[str, Any]:
     return body
 
 
-async def eventually(
-    c: httpx.AsyncClient, path: str, done: Callable[[dict[str, Any]], bool]
-) -> Any:
-    """The record once `done` holds (the check runs every 50 ms), or the last one seen."""
-    for _ in range(100):
-        record = await ok(c.get(path))
-        if done(record):
-            return record
-        await asyncio.sleep(0.05)
-    return record
-
-
 @pytest.fixture
-def fast_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+def fast_checks(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> Iterator[None]:
+    """Checks every 50 ms, and none may fail: a failed run would pass for one with nothing to do."""
     for service in ("LEADS", "CONTRACTS", "SERVICE_DESK"):
         monkeypatch.setenv(f"CRM_{service}_CHECK_SECONDS", "0.05")
+    caplog.set_level(logging.ERROR, logger="crm.workers")
+    yield
+    failed = [
+        r.getMessage()
+        for r in caplog.get_records("call")
+        if r.name == "crm.workers" and r.getMessage().startswith("scheduled check")
+    ]
+    assert not failed, failed
 
 
 @pytest.mark.usefixtures("fast_checks")
 async def test_a_lead_without_a_follow_up_turns_overdue_after_48_hours(
     pg_admin_url: str, broker: str
 ) -> None:
-    clock = FakeClock()
+    clock = CheckerClock(datetime.now(UTC))
     async with (
         running(leads_app, pg_admin_url, broker, clock) as client,
         client("branch_manager", "ck-mgr") as mgr,
@@ -98,27 +117,28 @@ async def test_a_lead_without_a_follow_up_turns_overdue_after_48_hours(
         }
         lead = (await ok(mgr.post("/leads", json=body)))["id"]
         await ok(mgr.post(f"/leads/{lead}/assign", json={"rep": "ck-rep"}))
+        path = f"/leads/{lead}"
+        assigned = await ok(mgr.get(path))
+        assigned_at = datetime.fromisoformat(assigned["assigned_at"])
 
-        clock.advance(hours=47)
-        await asyncio.sleep(0.3)  # several checks before the deadline: nothing happens
-        before = await ok(mgr.get(f"/leads/{lead}"))
-        assert not before["overdue"]
+        clock.now = assigned_at + timedelta(hours=47)
+        await clock.runs(2)  # an hour before the deadline: nothing is recorded
+        assert await ok(mgr.get(path)) == assigned
 
-        clock.advance(hours=2)
-        after = await eventually(mgr, f"/leads/{lead}", lambda r: r["overdue"])
-        assert after["overdue"]
-        await asyncio.sleep(0.3)  # later checks record it only once
-        assert (await mgr.get(f"/leads/{lead}")).headers["etag"] == (
-            await mgr.get(f"/leads/{lead}")
-        ).headers["etag"]
-        assert (await ok(mgr.get(f"/leads/{lead}")))["overdue"]
+        clock.now = assigned_at + timedelta(hours=48, minutes=1)
+        await clock.runs(1)  # the first run past the deadline records it
+        overdue = await ok(mgr.get(path))
+        assert overdue["overdue"] and overdue["version"] == assigned["version"] + 1
+
+        await clock.runs(2)  # later runs do not record it again
+        assert await ok(mgr.get(path)) == overdue
 
 
 @pytest.mark.usefixtures("fast_checks")
 async def test_a_ticket_is_flagged_at_80_percent_of_its_sla_then_breached_and_escalated(
     pg_admin_url: str, broker: str
 ) -> None:
-    clock = FakeClock()
+    clock = CheckerClock(datetime.now(UTC))
     async with (
         running(service_desk_app, pg_admin_url, broker, clock) as client,
         client("service_agent", "ck-agent") as agent,
@@ -128,31 +148,36 @@ async def test_a_ticket_is_flagged_at_80_percent_of_its_sla_then_breached_and_es
         path = f"/tickets/{ticket}"
         opened = await ok(agent.get(path))
         assert opened["grade"] == "C"  # no grade reached the desk: served as C, 5 days
+        opened_at = datetime.fromisoformat(opened["opened_at"])
         deadline = datetime.fromisoformat(opened["deadline"])
-        assert deadline - datetime.fromisoformat(opened["opened_at"]) == timedelta(days=5)
+        assert deadline - opened_at == timedelta(days=5)
 
-        clock.advance(hours=95)  # 79 % of 120 hours
-        await asyncio.sleep(0.3)
-        assert not (await ok(agent.get(path)))["near_breach_flagged"]
+        clock.now = opened_at + timedelta(hours=95)  # 79 % of 120 hours
+        await clock.runs(2)
+        assert await ok(agent.get(path)) == opened
 
-        clock.advance(hours=2)  # 81 %
-        flagged = await eventually(agent, path, lambda r: r["near_breach_flagged"])
+        clock.now = opened_at + timedelta(hours=97)  # 81 %
+        await clock.runs(1)
+        flagged = await ok(agent.get(path))
         assert flagged["near_breach_flagged"] and not flagged["breached"]
+        assert flagged["version"] == opened["version"] + 1
+        await clock.runs(2)  # flagged once
+        assert await ok(agent.get(path)) == flagged
 
         clock.now = deadline + timedelta(minutes=1)
-        breached = await eventually(agent, path, lambda r: r["escalated"])
+        await clock.runs(1)
+        breached = await ok(agent.get(path))
         assert breached["breached"] and breached["escalated"]
-        version = (await agent.get(path)).headers["etag"]
-        await asyncio.sleep(0.3)
-        assert (await agent.get(path)).headers["etag"] == version  # recorded once
+        await clock.runs(2)  # breached and escalated once
+        assert await ok(agent.get(path)) == breached
 
 
 @pytest.mark.usefixtures("fast_checks")
 async def test_an_unpaid_instalment_turns_overdue_then_raises_a_bad_debt_risk(
     pg_admin_url: str, broker: str
 ) -> None:
-    clock = FakeClock()
-    first_due = date.today() + timedelta(days=10)
+    clock = CheckerClock(datetime.now(UTC))
+    first_due = clock.now.date() + timedelta(days=10)
     async with (
         running(contracts_app, pg_admin_url, broker, clock) as client,
         client("sales_rep", "ck-rep") as rep,
@@ -175,16 +200,23 @@ async def test_an_unpaid_instalment_turns_overdue_then_raises_a_bad_debt_risk(
         received = datetime.now(UTC).isoformat()
         payment = {"instalment": 1, "amount": 400, "received_at": received, "reference": "B1"}
         await ok(rep.post(f"{path}/payments", json=payment))  # 600 of 1,000 still open
+        paid = await ok(rep.get(path))
 
-        await asyncio.sleep(0.3)  # not due yet: nothing happens
-        assert not any(i["overdue"] for i in (await ok(rep.get(path)))["instalments"])
+        await clock.runs(2)  # ten days before the first due date: nothing is recorded
+        assert await ok(rep.get(path)) == paid
 
-        clock.advance(days=12)
-        overdue = await eventually(rep, path, lambda r: r["instalments"][0]["overdue"])
+        clock.now = datetime.combine(first_due + timedelta(days=2), time(12), UTC)
+        await clock.runs(1)
+        overdue = await ok(rep.get(path))
         assert [i["overdue"] for i in overdue["instalments"]] == [True, False, False]
         assert not overdue["bad_debt_raised"]
+        await clock.runs(2)  # flagged once
+        assert await ok(rep.get(path)) == overdue
 
-        clock.advance(days=60)  # 62 days past the first due date; default threshold 60
-        risky = await eventually(rep, path, lambda r: r["bad_debt_raised"])
+        clock.now = datetime.combine(first_due + timedelta(days=62), time(12), UTC)
+        await clock.runs(1)  # 62 days past the first due date; default threshold 60
+        risky = await ok(rep.get(path))
         assert risky["bad_debt_raised"]
         assert [i["overdue"] for i in risky["instalments"]][:2] == [True, True]
+        await clock.runs(2)  # raised once
+        assert await ok(rep.get(path)) == risky

@@ -42,8 +42,8 @@ MAX_ENTRIES = 10_000
 
 
 class ReportCache:
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds, self.clock = seconds, clock  # monotonic seconds; tests pass a fake
         self.entries: dict[Key, Cached] = {}
         self.flights: dict[Key, asyncio.Future[Response]] = {}
         self.refreshing: set[Key] = set()
@@ -57,7 +57,7 @@ class ReportCache:
         goes upstream to refresh it; the others get the expired answer meanwhile, for at most
         another `seconds` (so a refresh never makes a crowd wait)."""
         hit = self.entries.get(key)
-        now = time.monotonic()
+        now = self.clock()
         if hit is None or hit.until > now:
             return hit
         if now > hit.until + self.seconds:
@@ -70,7 +70,7 @@ class ReportCache:
     async def get(self, key: Key, fetch: Callable[[], Awaitable[Response]]) -> Response:
         if self.seconds <= 0:
             return await fetch()
-        now = time.monotonic()
+        now = self.clock()
         if (hit := self.entries.get(key)) is not None and hit.until > now:
             return Response(hit.body, 200, headers=hit.headers)
         if (flight := self.flights.get(key)) is not None:

@@ -118,7 +118,10 @@ def utc_now() -> datetime:
 
 
 def every(seconds: float, check: Check, clock: Clock = utc_now) -> Worker:
-    """A worker running `check(service, clock())` every `seconds` (first run right away)."""
+    """A worker running `check(service, clock())` every `seconds` (first run right away).
+
+    `clock` is read exactly once per run, as the run starts: a test's fake clock counts the runs.
+    """
 
     async def scheduled(service: Service, stop: asyncio.Event) -> None:
         while not stop.is_set():
