@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 from uuid import uuid4
@@ -177,6 +178,32 @@ def test_idempotency_key_returns_the_first_answer(system: System) -> None:
             "/v1/reports/funnel", params={"consistent_with": again.json()["consistency_token"]}
         ).json()
         assert stages(funnel)["prospecting"] == (1, 77)
+
+
+def test_an_idempotency_key_reused_for_another_request_is_422_and_changes_nothing(
+    system: System,
+) -> None:
+    with client(system) as c:
+        key = {"Idempotency-Key": str(uuid4())}
+        refused = c.post("/v1/opportunities", json=new_opportunity(-1), headers=key)
+        assert refused.status_code == 422  # refused: the key is not bound yet
+        first = c.post("/v1/opportunities", json=new_opportunity(55), headers=key)
+        assert first.status_code == 201, first.text
+        # the same request spelled differently is the same request
+        same = c.post(
+            "/v1/opportunities",
+            content=json.dumps(dict(reversed(new_opportunity(55).items())), indent=2),
+            headers={**key, "content-type": "application/json"},
+        )
+        assert same.status_code == 201 and same.json()["id"] == first.json()["id"]
+        other = c.post("/v1/opportunities", json=new_opportunity(66), headers=key)
+        assert other.status_code == 422
+        assert other.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in other.json()["errors"]] == ["Idempotency-Key"]
+        funnel = c.get(
+            "/v1/reports/funnel", params={"consistent_with": first.json()["consistency_token"]}
+        ).json()
+        assert stages(funnel)["prospecting"] == (1, 55)
 
 
 def test_if_match_conflict_is_409_with_the_current_version(system: System) -> None:

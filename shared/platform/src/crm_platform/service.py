@@ -35,6 +35,7 @@ from crm_platform.http import (
     json_response,
     parse_if_match,
 )
+from crm_platform.idempotency import Requests, fingerprint
 from crm_platform.relay import Relay
 from crm_platform.settings import Settings
 
@@ -47,6 +48,7 @@ class Service:
     context: str
     settings: Settings
     store: PostgresEventStore
+    requests: Requests
 
 
 Worker = Callable[[Service, asyncio.Event], Coroutine[Any, Any, None]]
@@ -61,19 +63,30 @@ def _store(request: Request) -> PostgresEventStore:
     return _service(request).store
 
 
-def command_request(
+async def command_request(
     request: Request,
     actor: Annotated[Actor, Depends(internal_actor)],
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     if_match: Annotated[str | None, Header()] = None,
-) -> CommandRequest:
-    return CommandRequest(
+) -> AsyncIterator[CommandRequest]:
+    """The command's envelope. A keyed request is checked against what its key was accepted for,
+    and binds the key once the route has answered without an error (crm_platform.idempotency)."""
+    command = CommandRequest(
         actor=actor,
         correlation_id=request.state.correlation_id,
         at=datetime.now(UTC),
         idempotency_key=idempotency_key,
         expected_version=parse_if_match(if_match),
     )
+    if idempotency_key is None:
+        yield command
+        return
+    requests = _service(request).requests
+    key = f"{actor.user_id}|{idempotency_key}"
+    print_ = fingerprint(request.method, request.url.path, await request.body())
+    await requests.check(key, print_)
+    yield command  # a refusal raises here, and the key stays free for a corrected request
+    await requests.bind(key, print_)
 
 
 Svc = Annotated[Service, Depends(_service)]
@@ -145,7 +158,10 @@ def service_app(
 ) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        service = Service(context, settings, await open_store(settings, context))
+        store = await open_store(settings, context)
+        requests = Requests(store.pool, context)
+        await requests.ensure_schema()
+        service = Service(context, settings, store, requests)
         app.state.service = service
         stop = asyncio.Event()
         tasks: list[asyncio.Task[None]] = [
