@@ -1,8 +1,8 @@
 """Quota: an annual sales target set by HQ, split into months and adjusted during the year.
 
 Stream `quota-<year>-<dimension>-<key>`. The twelve months always add up exactly to the annual
-target: amounts are split in cents and the cents left over go to the earliest months, one each.
-Quarters and year-to-date are sums of months.
+target: amounts are split in cents and the cents left over go to the earliest months that have a
+share, one each. Quarters and year-to-date are sums of months.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ def split(amount: Decimal, weights: Sequence[Decimal]) -> tuple[Decimal, ...]:
     if total <= 0:
         raise DomainError("The shares must add up to more than zero.", field="weights")
     parts = [int((cents * w / total).to_integral_value(ROUND_DOWN)) for w in weights]
-    for i in range(cents - sum(parts)):  # at most len(weights) - 1 cents
-        parts[i % len(parts)] += 1
+    shared = [i for i, w in enumerate(weights) if w > 0]  # a month without a share gets nothing
+    for i in range(cents - sum(parts)):  # fewer cents than shared months
+        parts[shared[i % len(shared)]] += 1
     return tuple(Decimal(p) * CENT for p in parts)
 
 
@@ -102,9 +103,11 @@ def decide(command: Command, state: State) -> list[Event]:
             if command.annual <= 0:
                 raise DomainError("The annual target must be above zero.", field="annual")
             weights = command.last_year_months
-            if weights is not None and (len(weights) != 12 or any(w < 0 for w in weights)):
+            if weights is not None and (
+                len(weights) != 12 or any(w < 0 for w in weights) or not any(weights)
+            ):
                 raise DomainError(
-                    "Last year's months are twelve amounts, none negative.",
+                    "Last year's months are twelve amounts, none negative, not all zero.",
                     field="last_year_months",
                 )
             months = split(command.annual, weights or (Decimal(1),) * 12)
@@ -140,7 +143,8 @@ def decide(command: Command, state: State) -> list[Event]:
                 assert command.amount is not None
                 after = before + command.amount
             if after < 0:
-                raise DomainError("A quota cannot fall below zero.", field="amount")
+                by = "amount" if command.percent is None else "percent"
+                raise DomainError("A quota cannot fall below zero.", field=by)
             weights = ahead if before > 0 else (Decimal(1),) * len(ahead)
             months = (*kept, *split(after, weights))
             return [
