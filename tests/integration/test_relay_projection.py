@@ -51,7 +51,7 @@ def progress_total(url: str) -> int:
     return int(row[0]) if row else 0
 
 
-async def wait_for(url: str, total: int, *, exact: bool = True, timeout: float = 60) -> None:
+async def wait_for(url: str, total: int, *, exact: bool = True, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while progress_total(url) < total and time.monotonic() < deadline:
         await asyncio.sleep(0.2)

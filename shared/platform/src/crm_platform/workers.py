@@ -1,10 +1,13 @@
 """Background workers of a command service: reactions to other contexts' events, scheduled checks.
 
 A reaction consumes a foreign context's topic in the consumer group `crm.<context>.reactions` and
-turns each event it cares about into one of its own commands. Delivery is at least once, so every
-reaction must be idempotent (derive the idempotency key from the event id, or let the aggregate answer
-a repeated reaction with no events). The offset is committed only after the batch is handled; a
-transient failure (database away) is retried with back-off and never skips an event. A command the
+turns each event it cares about into one of its own commands; it also reads the foreign context's
+event store after its checkpoint, at start and now and then, and per source stream skips repeats
+and fills gaps, so a broker that loses events delays a reaction but never drops it
+(crm_platform.following). Delivery is at least once, so every reaction must be idempotent (derive
+the idempotency key from the event id, or let the aggregate answer a repeated reaction with no
+events). The offset is committed only after the batch is handled; a transient failure (database
+away) is retried with back-off and never skips an event. A command the
 domain refuses is logged and counted as a dead letter, and the stream moves on: a business refusal
 does not get better by retrying.
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
@@ -26,6 +30,7 @@ from crm_events import Envelope, envelope_from_json
 from crm_platform.auth import Actor
 from crm_platform.commands import Request
 from crm_platform.domain import DomainError
+from crm_platform.following import Follower
 from crm_platform.kafka import ensure_topic
 from crm_platform.metrics import DEAD_LETTERS, REACTIONS
 from crm_platform.service import Service, Worker
@@ -66,10 +71,18 @@ async def _handle(service: Service, reaction: Reaction, envelope: Envelope) -> N
 
 
 def reactions(source: str, handlers: Mapping[str, Reaction]) -> Worker:
-    """A worker reacting to events of context `source`, by event type."""
+    """A worker reacting to events of context `source`, by event type: from its topic as they
+    come, and from its event store at start and every `CRM_REACTION_SWEEP_SECONDS` (default 10),
+    so an event the broker lost is handled all the same (crm_platform.following)."""
+    sweep_seconds = float(os.environ.get("CRM_REACTION_SWEEP_SECONDS", "10"))
 
     async def react(service: Service, stop: asyncio.Event) -> None:
+        async def handle(envelope: Envelope) -> None:
+            await _handle(service, handlers[envelope.type], envelope)
+
+        follower = Follower(service.store.pool, service.context, source, set(handlers), handle)
         bootstrap = service.settings.require_kafka()
+        loop = asyncio.get_running_loop()
         backoff = 0.5
         while not stop.is_set():
             consumer = AIOKafkaConsumer(
@@ -80,6 +93,9 @@ def reactions(source: str, handlers: Mapping[str, Reaction]) -> Worker:
                 auto_offset_reset="earliest",
             )
             try:
+                await follower.ensure_schema()
+                await follower.sweep()
+                swept = loop.time()
                 await ensure_topic(
                     bootstrap,
                     topic(source),
@@ -89,13 +105,17 @@ def reactions(source: str, handlers: Mapping[str, Reaction]) -> Worker:
                 await consumer.start()
                 while not stop.is_set():
                     batches = await consumer.getmany(timeout_ms=500, max_records=500)
-                    for messages in batches.values():
-                        for message in messages:
-                            envelope = envelope_from_json(message.value or b"{}")
-                            if (reaction := handlers.get(envelope.type)) is not None:
-                                await _handle(service, reaction, envelope)
-                    if batches:
+                    events = [
+                        envelope_from_json(message.value or b"{}")
+                        for messages in batches.values()
+                        for message in messages
+                    ]
+                    if events:
+                        await follower.process(events)
                         await consumer.commit()
+                    if loop.time() - swept >= sweep_seconds:
+                        await follower.sweep()
+                        swept = loop.time()
                     backoff = 0.5
             except Exception:
                 log.exception("reactions to %s failed; retrying in %.1fs", source, backoff)
