@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,7 +18,7 @@ from crm_platform.local import TansuBroker, embedded_postgres, ensure_database
 from crm_projections.app import READ_MODELS
 
 from crm_cli import data, demo
-from crm_cli.system import System, jwt_secret
+from crm_cli.system import Supervisor, System, jwt_secret
 
 VAR = Path(os.environ.get("CRM_VAR_DIR", "var"))
 
@@ -40,12 +42,16 @@ def run(_: argparse.Namespace) -> int:
         VAR.mkdir(parents=True, exist_ok=True)
         (VAR / "database-url").write_text(database_url)  # for crm projections / export / bi-role
         bootstrap = os.environ.get("CRM_KAFKA_BOOTSTRAP")
+        broker: TansuBroker | None = None
         if not bootstrap:
             port = int(os.environ.get("CRM_KAFKA_PORT", "0")) or None
             broker = TansuBroker(port, log=VAR / "tansu.log").start()
             stack.callback(broker.stop)
             bootstrap = broker.bootstrap
-            print(f"started the Tansu broker on {bootstrap} (memory only)", flush=True)
+            print(
+                f"started the Tansu broker on {bootstrap} (pid {broker.pid}, memory only)",
+                flush=True,
+            )
         if os.environ.get("CRM_DEMO", "1") != "0":
             print("loading the demo data (once; CRM_DEMO=0 skips it) ...", flush=True)
             print(f"demo data: {demo.run(database_url)} commands, all in place", flush=True)
@@ -64,14 +70,28 @@ def run(_: argparse.Namespace) -> int:
             f"{system.url}/v1/reports/funnel\nCtrl-C stops everything.",
             flush=True,
         )
+        supervisor = Supervisor(
+            say=lambda line: print(line, flush=True),
+            base=float(os.environ.get("CRM_RESTART_SECONDS", "1")),
+        )
+        if broker is not None:
+            tansu = broker
+            supervisor.watch("broker", lambda: _started(tansu), tansu.proc)
+        for name, proc in list(system.procs.items()):
+            supervisor.watch(name, functools.partial(system.start_service, name), proc)
         while not stopping:
-            for name, proc in list(system.procs.items()):
-                if proc.poll() is not None:
-                    print(f"{name} exited ({proc.returncode}); restarting it", flush=True)
-                    system.start_service(name)
+            supervisor.tick()
             time.sleep(0.5)
         print("stopping ...", flush=True)
     return 0
+
+
+def _started(broker: TansuBroker) -> subprocess.Popen[bytes]:
+    """The local broker again, on its port (memory only: topics start empty; reactions and read
+    models fill what they missed from the event stores)."""
+    proc = broker.start().proc
+    assert proc is not None
+    return proc
 
 
 def token(args: argparse.Namespace) -> int:

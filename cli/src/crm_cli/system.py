@@ -10,6 +10,7 @@ import secrets
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,7 +65,7 @@ class System:
             **self.extra_env,
         }
 
-    def start_service(self, name: str) -> None:
+    def start_service(self, name: str) -> subprocess.Popen[bytes]:
         env = self.env()
         env["CRM_SERVICE"] = name
         if name != "gateway":
@@ -81,6 +82,7 @@ class System:
             stdout=out,
             stderr=subprocess.STDOUT if out else None,
         )
+        return self.procs[name]
 
     def start(self, timeout: float = 60.0) -> System:
         if self.log_dir:
@@ -125,3 +127,59 @@ class System:
     def stop(self) -> None:
         for name in reversed(list(self.procs)):
             self.stop_service(name)
+
+
+@dataclass
+class Watched:
+    start: Callable[[], subprocess.Popen[bytes]]
+    proc: subprocess.Popen[bytes]
+    started: float
+    failures: int = 0
+    retry_at: float | None = None
+
+
+@dataclass
+class Supervisor:
+    """Keeps processes running: one that exits is started again after a back-off that doubles with
+    each failure in a row (1 s, 2 s, 4 s … at most `cap`), and is forgiven once it has stayed up
+    `forgive` seconds. Each exit is said once, with the wait; each restart once.
+
+    `tick()` does one round (the caller's loop calls it); the clock is injectable for tests.
+    """
+
+    say: Callable[[str], None] = print
+    clock: Callable[[], float] = time.monotonic
+    base: float = 1.0
+    cap: float = 30.0
+    forgive: float = 60.0
+    watched: dict[str, Watched] = field(default_factory=dict)
+    restarts: list[tuple[str, float]] = field(default_factory=list)  # (name, the wait before)
+
+    def watch(
+        self,
+        name: str,
+        start: Callable[[], subprocess.Popen[bytes]],
+        running: subprocess.Popen[bytes] | None = None,
+    ) -> None:
+        """Keep `name` running: `running` is its process now (None: start it)."""
+        self.watched[name] = Watched(start, running or start(), self.clock())
+
+    def tick(self) -> None:
+        now = self.clock()
+        for name, w in self.watched.items():
+            if w.proc.poll() is None:
+                if w.failures and now - w.started >= self.forgive:
+                    w.failures = 0
+                continue
+            if w.retry_at is None:
+                wait = min(self.base * 2**w.failures, self.cap)
+                w.retry_at = now + wait
+                self.say(
+                    f"{name} (pid {w.proc.pid}) exited with {w.proc.returncode}; "
+                    f"starting it again in {wait:g}s"
+                )
+                self.restarts.append((name, wait))
+            elif now >= w.retry_at:
+                w.proc, w.started, w.retry_at = w.start(), now, None
+                w.failures += 1
+                self.say(f"{name} started again (pid {w.proc.pid})")

@@ -91,17 +91,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_extra={"security": []},  # no token: probes call it
     )
     async def health() -> Response:
-        """200 once every service behind the gateway answers (the projections once caught up)."""
+        """200 once every service behind the gateway answers (the projections once caught up);
+        503 naming each service that does not, and what it depends on that is down."""
         checks: dict[str, str] = {}
         for name in SERVED:
             try:
                 answer = await app.state.probe.get(f"{settings.url_of(name)}/health")
-                checks[name] = "ok" if answer.status_code == 200 else f"down: {answer.status_code}"
+                checks[name] = "ok" if answer.status_code == 200 else _why(answer)
             except httpx.HTTPError as exc:
                 checks[name] = f"down: {type(exc).__name__}"
         ok = all(v == "ok" for v in checks.values())
         return json_response(
-            {"status": "ok" if ok else "starting", "checks": checks}, 200 if ok else 503
+            {"status": "ok" if ok else "down", "checks": checks}, 200 if ok else 503
         )
 
     return app
+
+
+def _why(answer: httpx.Response) -> str:
+    """`down: broker` from a service's own 503 with its checks, else `down: <status>`."""
+    try:
+        checks = answer.json().get("checks", {})
+        failing = [k for k, v in checks.items() if v != "ok"] if isinstance(checks, dict) else []
+    except ValueError:
+        failing = []
+    return f"down: {', '.join(failing) or answer.status_code}"

@@ -15,9 +15,16 @@ from collections.abc import AsyncIterator
 
 from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
 from crm_platform.guard import TextGuard
-from crm_platform.http import install_correlation, install_metrics, install_problem_handlers
+from crm_platform.http import (
+    install_correlation,
+    install_metrics,
+    install_problem_handlers,
+    json_response,
+)
+from crm_platform.kafka import reachable
 from crm_platform.settings import Settings
 from fastapi import FastAPI
+from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from crm_projections import (
@@ -135,7 +142,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports.router)
 
     @app.get("/health")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    async def health() -> Response:
+        """200 while the broker answers; 503 naming it when it does not (read models freeze)."""
+        if await reachable(settings.require_kafka()):
+            return json_response({"status": "ok"})
+        return json_response({"status": "down", "checks": {"broker": "down: no connection"}}, 503)
 
     return app

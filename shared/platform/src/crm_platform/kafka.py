@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from aiokafka import AIOKafkaProducer
@@ -31,3 +32,18 @@ def producer(bootstrap: str) -> AIOKafkaProducer:
         max_batch_size=512 * 1024,
         request_timeout_ms=10_000,
     )
+
+
+async def reachable(bootstrap: str, seconds: float = 1.0) -> bool:
+    """Whether any bootstrap server accepts a connection (a health check, not a Kafka handshake)."""
+    for server in bootstrap.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), seconds)
+        except (OSError, ValueError, TimeoutError):
+            continue
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+        return True
+    return False

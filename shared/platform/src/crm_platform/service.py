@@ -36,6 +36,7 @@ from crm_platform.http import (
     parse_if_match,
 )
 from crm_platform.idempotency import Requests, fingerprint
+from crm_platform.kafka import reachable
 from crm_platform.relay import Relay
 from crm_platform.settings import Settings
 
@@ -198,10 +199,20 @@ def service_app(
     app.add_middleware(TextGuard)
 
     @app.get("/health")
-    async def health(svc: Svc) -> dict[str, str]:
-        async with svc.store.pool.connection() as conn:
-            await conn.execute("select 1")
-        return {"status": "ok"}
+    async def health(svc: Svc) -> Response:
+        """200 while the database and the broker answer; 503 naming the one that does not."""
+        checks = {"database": "ok", "broker": "ok"}
+        try:
+            async with svc.store.pool.connection(timeout=2) as conn:
+                await conn.execute("select 1")
+        except Exception as exc:
+            checks["database"] = f"down: {type(exc).__name__}"
+        if not await reachable(svc.settings.require_kafka()):
+            checks["broker"] = "down: no connection"
+        ok = all(v == "ok" for v in checks.values())
+        return json_response(
+            {"status": "ok" if ok else "down", "checks": checks}, 200 if ok else 503
+        )
 
     for router in routers:
         app.include_router(router)
