@@ -49,6 +49,21 @@ def test_the_bi_role_reads_reporting_views_and_nothing_else(reporting_db: str) -
         ):
             with pytest.raises(psycopg.errors.Error):
                 bi.execute(forbidden)
+        assert bi.execute("show statement_timeout").fetchone() == ("1min",)
+    # leaving read-only mode gains nothing: it may write nowhere, temporary tables included
+    with psycopg.connect(reporting_db, user=name, password=password) as bi:
+        bi.execute("set transaction read write")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            bi.execute("create temporary table mine (x int)")
+    # the password is required, the right one only
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(reporting_db, user=name, password="not-" + password).close()
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(reporting_db, user=name).close()
+    url = data.bi_url(reporting_db, name)
+    assert url.startswith(f"postgresql://{name}@")
+    with psycopg.connect(url, password=password) as bi:
+        assert bi.execute("select current_user").fetchone() == (name,)
     # a rebuild recreates the views: the role still reads them
     assert data.run_rebuild(reporting_db, ["funnel"]) == 0
     with psycopg.connect(reporting_db, user=name, password=password) as bi:

