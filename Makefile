@@ -32,7 +32,7 @@ integration: $(VENV)
 e2e: $(VENV)
 	.venv/bin/pytest -q tests/e2e
 
-contract: $(VENV)  ## the published documents through integrators' tools (AsyncAPI parser via npm ci)
+contract: $(VENV)  ## the published documents through integrators' tools (Node ones via npm ci in tools/contracts)
 	.venv/bin/pytest -q tests/contract tests/e2e/test_generated_client.py
 
 lint: $(VENV)  ## ruff and mypy (strict) on all code
@@ -47,4 +47,4 @@ mutation: $(VENV)  ## would the tests notice a wrong rule? mutation scores per m
 	.venv/bin/python mutation/run.py --min 90
 
 clean:
-	rm -rf .venv .tools var tools/asyncapi/node_modules */*/mutants
+	rm -rf .venv .tools var tools/contracts/node_modules */*/mutants

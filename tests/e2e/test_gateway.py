@@ -11,9 +11,9 @@ import httpx
 import jwt
 import pytest
 from crm_cli.system import System
-from crm_platform.auth import issue_token
+from crm_platform.auth import Actor, internal_headers, issue_token
 
-from .conftest import SECRET, client
+from .conftest import SECRET, client, token
 
 
 def new_opportunity(amount: float = 1000.0, **extra: Any) -> dict[str, Any]:
@@ -278,3 +278,18 @@ def test_lost_deals_and_competitor_results_match_a_hand_count(system: System) ->
         assert lost["lost"] == 2
         assert lost["by_reason"] == [{"key": "competitor", "opportunities": 2, "amount": 500.0}]
         assert {r["key"] for r in lost["by_competitor"]} == {"Acme", "Flowmax"}
+
+
+def test_internal_services_take_calls_signed_by_the_gateway_only(system: System) -> None:
+    """A local process that knows a service's port cannot act as anyone: the actor headers of old
+    and a token signed with another key are 401; the gateway's key is served."""
+    leads = f"http://127.0.0.1:{system.ports['leads']}/organisation"
+    admin = Actor("intruder", "admin", "HQ")
+    old = {"X-CRM-User": "intruder", "X-CRM-Role": "admin", "X-CRM-Branch": "HQ"}
+    for headers in (old, internal_headers("not-the-key", admin), {}):
+        answer = httpx.get(leads, headers=headers)
+        assert answer.status_code == 401, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+    user_token = {"X-CRM-Actor": token("admin", "HQ")}  # a user's own JWT is not an internal one
+    assert httpx.get(leads, headers=user_token).status_code == 401
+    assert httpx.get(leads, headers=internal_headers(system.internal_key, admin)).status_code == 200

@@ -13,7 +13,7 @@ import dataclasses
 import random
 import time
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -44,6 +44,36 @@ def new_event(n: int = 0, **data: Any) -> NewEvent:
             role="admin",
             branch="HQ",
             correlation_id=str(uuid4()),
+        ),
+    )
+
+
+def rich_event(
+    n: int, *, schema_version: int, occurred_at: datetime, causation_id: str | None
+) -> NewEvent:
+    """An event whose every field differs from `new_event`'s defaults, so a round trip that drops
+    or swaps a field shows."""
+    return NewEvent(
+        event_id=uuid4(),
+        type=f"RoundTripped{n}",
+        schema_version=schema_version,
+        occurred_at=occurred_at,
+        data={
+            "n": n,
+            "text": 'Zürich ☃ "quoted"',
+            "big": 2**53 + n,
+            "ratio": 0.1,
+            "none": None,
+            "flag": True,
+            "list": [1, "two", {"three": 3}],
+            "nested": {"a": {"b": []}},
+        },
+        metadata=Metadata(
+            actor_id=f"user-{n}",
+            role="sales_rep",
+            branch=f"B{n}",
+            correlation_id=f"corr-{uuid4()}",
+            causation_id=causation_id,
         ),
     )
 
@@ -171,6 +201,12 @@ class EventStoreContract:
         assert [e.version for e in stored] == [1, 2, 3, 4, 5]
         assert [e.event_id for e in stored] == [e.event_id for e in batches[won[0]]]
 
+    async def test_append_of_no_events_is_refused(self, store: EventStore) -> None:
+        stream = new_stream()
+        with pytest.raises(ValueError):
+            await store.append(stream, [], expected_version=0)
+        assert await store.read_stream(stream) == []
+
     # -- idempotency ----------------------------------------------------------------------------
 
     async def test_idempotency_key_replays_first_result(self, store: EventStore) -> None:
@@ -188,6 +224,32 @@ class EventStoreContract:
         assert fresh == replayed
         assert [e.version for e in await store.read_stream(stream)] == [1]
         assert await store.idempotent_result(key) == replayed
+
+    async def test_a_key_used_again_on_another_stream_replays_and_appends_nothing(
+        self, store: EventStore
+    ) -> None:
+        """The key names the command, not the stream: a repeat sent to another stream (one event
+        or a batch) still answers the first result and leaves that stream untouched."""
+        first_stream, single_stream, batch_stream = new_stream(), new_stream(), new_stream()
+        key = f"key-{uuid4()}"
+        first = await store.append(
+            first_stream, [new_event(1)], expected_version=0, idempotency_key=key
+        )
+        start = await tail(store)
+
+        single = await store.append(
+            single_stream, [new_event(2)], expected_version=0, idempotency_key=key
+        )
+        batch = await store.append(
+            batch_stream, [new_event(3), new_event(4)], expected_version=0, idempotency_key=key
+        )
+
+        replayed = AppendResult(first_stream, 1, first.position, replayed=True)
+        assert (single, batch) == (replayed, replayed)
+        assert await store.read_stream(single_stream) == []
+        assert await store.read_stream(batch_stream) == []
+        assert len(await store.read_stream(first_stream)) == 1
+        assert await read_all_after(store, start) == []
 
     async def test_unknown_idempotency_key_is_none(self, store: EventStore) -> None:
         assert await store.idempotent_result(f"never-used-{uuid4()}") is None
@@ -224,6 +286,66 @@ class EventStoreContract:
         assert stored[0].metadata == appended[0].metadata
         assert await store.read_stream(new_stream()) == []
 
+    async def test_every_envelope_field_survives_a_round_trip(self, store: EventStore) -> None:
+        """What was appended is what is read, field by field, through both reads and both kinds of
+        append (one event, a batch): ids, types, schema versions, the moment it occurred (in
+        another time zone, to the microsecond), data of every JSON kind, and all of the metadata
+        (a causation id set and unset)."""
+        start = await tail(store)
+        stream = new_stream()
+        minus_five = timezone(timedelta(hours=-5))
+        single = rich_event(
+            1,
+            schema_version=3,
+            occurred_at=datetime(2024, 2, 29, 23, 59, 58, 123456, tzinfo=minus_five),
+            causation_id=f"cause-{uuid4()}",
+        )
+        batch = [
+            rich_event(
+                2,
+                schema_version=2,
+                occurred_at=datetime(2019, 12, 31, 8, 0, 0, 1, tzinfo=UTC),
+                causation_id=None,
+            ),
+            rich_event(
+                3,
+                schema_version=7,
+                occurred_at=datetime(2031, 7, 4, 12, 30, 0, 999999, tzinfo=minus_five),
+                causation_id=f"cause-{uuid4()}",
+            ),
+        ]
+        before = datetime.now(UTC)
+        one = await store.append(stream, [single], expected_version=0)
+        two = await store.append(stream, batch, expected_version=1)
+        after = datetime.now(UTC)
+
+        stored = await store.read_stream(stream)
+
+        appended = [single, *batch]
+        # position and recorded_at are the store's to choose; they are checked below
+        assert stored == [
+            Envelope(
+                a.event_id,
+                a.type,
+                a.schema_version,
+                stream,
+                version,
+                e.position,
+                a.occurred_at,
+                e.recorded_at,
+                a.data,
+                a.metadata,
+            )
+            for version, (a, e) in enumerate(zip(appended, stored, strict=True), 1)
+        ]
+        assert stored[0].position == one.position
+        assert stored[0].position < stored[1].position < stored[2].position == two.position
+        # recorded by the store's clock, which may not be ours: only roughly now, and in order
+        slack = timedelta(minutes=5)
+        assert all(before - slack <= e.recorded_at <= after + slack for e in stored)
+        assert stored[0].recorded_at <= stored[1].recorded_at <= stored[2].recorded_at
+        assert await store.read_all(after=start) == stored
+
     async def test_read_stream_up_to_version(self, store: EventStore) -> None:
         stream = new_stream()
         await store.append(stream, [new_event(i) for i in range(5)], expected_version=0)
@@ -231,6 +353,17 @@ class EventStoreContract:
         assert [e.version for e in await store.read_stream(stream, up_to_version=3)] == [1, 2, 3]
         assert [e.version for e in await store.read_stream(stream, up_to_version=1)] == [1]
         assert len(await store.read_stream(stream, up_to_version=99)) == 5
+
+    async def test_read_stream_up_to_version_includes_that_version_and_no_later(
+        self, store: EventStore
+    ) -> None:
+        stream = new_stream()
+        events = [new_event(i) for i in range(4)]
+        await store.append(stream, events, expected_version=0)
+
+        for n in range(1, 7):
+            upto = await store.read_stream(stream, up_to_version=n)
+            assert [e.event_id for e in upto] == [e.event_id for e in events[:n]], n
 
     async def test_read_stream_as_of(self, store: EventStore) -> None:
         stream = new_stream()
@@ -246,6 +379,33 @@ class EventStoreContract:
         assert [e.version for e in as_of_second] == [1, 2]
         before = await store.read_stream(stream, as_of=datetime(2000, 1, 1, tzinfo=UTC))
         assert before == []
+
+    async def test_read_stream_as_of_includes_a_moment_equal_to_an_events_time(
+        self, store: EventStore
+    ) -> None:
+        """A moment equal to an event's recorded time includes it; a microsecond earlier does not.
+        Combined with a version, both limits hold."""
+        stream = new_stream()
+        await store.append(stream, [new_event(1)], expected_version=0)
+        await asyncio.sleep(0.01)
+        await store.append(stream, [new_event(2)], expected_version=1)
+        first, second = await store.read_stream(stream)
+        tick = timedelta(microseconds=1)
+
+        async def versions(**kw: Any) -> list[int]:
+            return [e.version for e in await store.read_stream(stream, **kw)]
+
+        assert await versions(as_of=first.recorded_at - tick) == []
+        assert await versions(as_of=first.recorded_at) == [1]
+        assert await versions(as_of=second.recorded_at - tick) == [1]
+        assert await versions(as_of=second.recorded_at) == [1, 2]
+        assert await versions(as_of=second.recorded_at + timedelta(days=1)) == [1, 2]
+        # the moment in another time zone is the same moment
+        assert await versions(as_of=first.recorded_at.astimezone(timezone(timedelta(hours=9)))) == [
+            1
+        ]
+        assert await versions(as_of=second.recorded_at, up_to_version=1) == [1]
+        assert await versions(as_of=first.recorded_at, up_to_version=2) == [1]
 
     # -- reading everything ---------------------------------------------------------------------
 
@@ -300,6 +460,30 @@ class EventStoreContract:
         assert len({e.event_id for e in everything}) == len(everything)
         assert [e.event_id for e in everything[-7:]] == [e.event_id for e in events]
         assert everything == await read_all_after(store, 0, limit=1000)
+
+    async def test_read_all_limit_is_exact(self, store: EventStore) -> None:
+        """limit=k returns the first k events after the position, not k-1 or k+1."""
+        start = await tail(store)
+        stream = new_stream()
+        events = [new_event(i) for i in range(5)]
+        await store.append(stream, events, expected_version=0)
+        ids = [e.event_id for e in events]
+
+        for k in range(1, 8):
+            page = await store.read_all(after=start, limit=k)
+            assert [e.event_id for e in page] == ids[:k], k
+
+    async def test_read_all_returns_a_thousand_events_by_default(self, store: EventStore) -> None:
+        start = await tail(store)
+        stream = new_stream()
+        events = [new_event(i) for i in range(1001)]
+        await store.append(stream, events, expected_version=0)
+
+        page = await store.read_all(after=start)
+
+        assert [e.event_id for e in page] == [e.event_id for e in events[:1000]]
+        rest = await store.read_all(after=page[-1].position)
+        assert [e.event_id for e in rest] == [events[1000].event_id]
 
     # -- concurrent writers and a following reader ----------------------------------------------
 

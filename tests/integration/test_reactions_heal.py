@@ -20,7 +20,7 @@ from crm_contracts.domain.contract import contract_id_for
 from crm_contracts.entrypoints.api import create_app
 from crm_events.envelope import Envelope
 from crm_opportunities.application import commands as opp
-from crm_platform.auth import Actor
+from crm_platform.auth import Actor, internal_headers
 from crm_platform.commands import Request
 from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
 from crm_platform.following import Follower
@@ -66,7 +66,10 @@ async def test_won_deals_the_broker_never_carried_draft_their_contract_once(
     opportunities = PostgresEventStore(pool, "opportunities")
     await opportunities.ensure_schema()
     before_start = await won_deal(opportunities)  # lost before the service ever ran
-    app = create_app(Settings(database_url=url, kafka_bootstrap=broker), relay=False)
+    key = uuid4().hex
+    app = create_app(
+        Settings(database_url=url, kafka_bootstrap=broker, internal_key=key), relay=False
+    )
     try:
         async with app.router.lifespan_context(app):
             while_running = await won_deal(opportunities)  # lost while it runs
@@ -74,7 +77,7 @@ async def test_won_deals_the_broker_never_carried_draft_their_contract_once(
                 while not (drafts(url, before_start) and drafts(url, while_running)):
                     await asyncio.sleep(0.05)
             transport = httpx.ASGITransport(app=app)
-            headers = {"X-CRM-User": "rh-rep", "X-CRM-Role": "sales_rep", "X-CRM-Branch": BRANCH}
+            headers = internal_headers(key, REP)
             async with httpx.AsyncClient(
                 transport=transport, base_url="http://svc", headers=headers
             ) as c:

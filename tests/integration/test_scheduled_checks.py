@@ -23,6 +23,7 @@ import httpx
 import pytest
 from crm_contracts.entrypoints.api import create_app as contracts_app
 from crm_leads.entrypoints.api import create_app as leads_app
+from crm_platform.auth import Actor, internal_headers
 from crm_platform.local import ensure_database
 from crm_platform.settings import Settings
 from crm_service_desk.entrypoints.api import create_app as service_desk_app
@@ -65,11 +66,13 @@ async def running(
 ) -> AsyncIterator[Callable[[str, str], httpx.AsyncClient]]:
     """The service with its workers on the fake clock; `client(role, user)` calls its API."""
     url = ensure_database(pg_admin_url, f"checks_{uuid4().hex[:8]}")
-    app = make(Settings(database_url=url, kafka_bootstrap=broker), relay=False, clock=clock)
+    key = uuid4().hex
+    settings = Settings(database_url=url, kafka_bootstrap=broker, internal_key=key)
+    app = make(settings, relay=False, clock=clock)
     transport = httpx.ASGITransport(app=app)
 
     def client(role: str, user: str) -> httpx.AsyncClient:
-        headers = {"X-CRM-User": user, "X-CRM-Role": role, "X-CRM-Branch": BRANCH}
+        headers = internal_headers(key, Actor(user, role, BRANCH))
         return httpx.AsyncClient(transport=transport, base_url="http://svc", headers=headers)
 
     async with app.router.lifespan_context(app):

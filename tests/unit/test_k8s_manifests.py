@@ -234,7 +234,7 @@ def test_config_and_secrets() -> None:
     brokers = [f"kafka-{i}.kafka-headless:9092" for i in range(kafka["spec"]["replicas"])]
     assert config["CRM_KAFKA_BOOTSTRAP"].split(",") == brokers
     secrets = _named("Secret", "crm-secrets")["stringData"]
-    assert set(secrets) == {"CRM_DATABASE_URL", "CRM_JWT_SECRET"}
+    assert set(secrets) == {"CRM_DATABASE_URL", "CRM_JWT_SECRET", "CRM_INTERNAL_KEY"}
     assert all("change-me" in value for value in secrets.values()), "placeholders must say so"
 
 

@@ -3,7 +3,11 @@
 Any Kafka client can read the topics with it: one channel per context (`crm.<context>.events`,
 key = stream id), one message per event type, its payload the envelope with that type's `data`
 schema. Generated rather than written by hand so it can never drift from the code: `crm docs`
-writes docs/asyncapi.json and a unit test fails when the committed file is stale.
+writes docs/asyncapi.json and a unit test fails when the committed file is stale; the contract
+tests parse it with the official AsyncAPI parser.
+
+Models shared by several events (a contract line, an instalment ...) are written once under
+components/schemas and referred to from there, so every `$ref` resolves from the document root.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 from crm_events import registry
 from pydantic import TypeAdapter
 
+ASYNCAPI_VERSION = "3.1.0"
 CONTEXTS = ("leads", "opportunities", "contracts", "service-desk")
 
 _METADATA = {
@@ -63,25 +68,47 @@ def _envelope(name: str, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_REF = "#/components/schemas/{model}"
+
+
+def _headers(name: str) -> dict[str, Any]:
+    """The Kafka record headers the relay sets on every event."""
+    return {
+        "type": "object",
+        "properties": {
+            "type": {"const": name, "description": "the event type, as in the envelope"},
+            "content-type": {"const": "application/json", "description": "the value's encoding"},
+        },
+        "required": ["type", "content-type"],
+    }
+
+
+def _data_schema(name: str, schemas: dict[str, Any]) -> dict[str, Any]:
+    """The schema of an event's `data`; its nested models go to `schemas`, once each."""
+    schema = TypeAdapter(registry.cls(name)).json_schema(mode="serialization", ref_template=_REF)
+    for model, definition in schema.pop("$defs", {}).items():
+        if schemas.setdefault(model, definition) != definition:
+            raise ValueError(f"two different models are called {model}: rename one")
+    return schema
+
+
 def document() -> dict[str, Any]:
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
     for context in CONTEXTS:
         module = importlib.import_module(f"crm_events.{context.replace('-', '_')}")
         names = sorted(n for n in registry.names() if registry.cls(n).__module__ == module.__name__)
         channel = f"{context.replace('-', '_')}_events"
         for name in names:
-            schema = TypeAdapter(registry.cls(name)).json_schema(mode="serialization")
+            schema = _data_schema(name, schemas)
             messages[name] = {
                 "name": name,
                 "title": name,
                 "summary": (registry.cls(name).__doc__ or name).strip().splitlines()[0],
                 "contentType": "application/json",
-                "headers": {
-                    "type": "object",
-                    "properties": {"type": {"const": name}},
-                },
+                "headers": _headers(name),
                 "bindings": {"kafka": {"key": {"type": "string", "description": "stream id"}}},
                 "payload": _envelope(name, schema),
             }
@@ -95,7 +122,7 @@ def document() -> dict[str, Any]:
             "channel": {"$ref": f"#/channels/{channel}"},
         }
     return {
-        "asyncapi": "3.0.0",
+        "asyncapi": ASYNCAPI_VERSION,
         "info": {
             "title": "CRM domain events",
             "version": "1",
@@ -105,5 +132,5 @@ def document() -> dict[str, Any]:
         "defaultContentType": "application/json",
         "channels": channels,
         "operations": operations,
-        "components": {"messages": messages},
+        "components": {"messages": messages, "schemas": dict(sorted(schemas.items()))},
     }

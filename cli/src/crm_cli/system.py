@@ -41,6 +41,10 @@ class System:
     gateway_port: int = field(default_factory=free_port)
     log_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    # signs the gateway's calls to the services: new for every system unless CRM_INTERNAL_KEY is set
+    internal_key: str = field(
+        default_factory=lambda: os.environ.get("CRM_INTERNAL_KEY") or secrets.token_urlsafe(32)
+    )
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
 
@@ -60,6 +64,7 @@ class System:
             "CRM_DATABASE_URL": self.database_url,
             "CRM_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
             "CRM_JWT_SECRET": self.jwt_secret,
+            "CRM_INTERNAL_KEY": self.internal_key,
             **urls,
             "CRM_GATEWAY_PORT": str(self.gateway_port),
             **self.extra_env,

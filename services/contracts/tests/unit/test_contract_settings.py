@@ -11,7 +11,6 @@ from crm_contracts.domain.settings import (
     stream_id,
 )
 from crm_events.contracts import ContractSettingsChanged
-from crm_platform.domain import DomainError
 from crm_platform.testing import Spec
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -36,9 +35,29 @@ def test_an_override_can_be_cleared() -> None:
 
 @pytest.mark.parametrize("days", [0, -1, 3651])
 def test_a_threshold_is_a_sensible_number_of_days(days: int) -> None:
-    with pytest.raises(DomainError) as error:
-        spec.when(ChangeContractSettings("company", days, T0))
-    assert error.value.field == "bad_debt_days"
+    spec.refuses(
+        ChangeContractSettings("company", days, T0),
+        field="bad_debt_days",
+        match=r"^The bad-debt threshold is 1 to 3650 days\.$",
+    )
+
+
+@pytest.mark.parametrize("days", [1, 2, 3649, 3650])
+def test_one_day_to_ten_years_is_a_threshold(days: int) -> None:
+    spec.then(
+        ChangeContractSettings("company", days, T0),
+        [ContractSettingsChanged("company", days, T0)],
+    )
+
+
+def test_settings_fold_into_the_latest_threshold() -> None:
+    changes = (ContractSettingsChanged("SH01", 45, T0), ContractSettingsChanged("SH01", 30, T0))
+    assert spec.given(*changes).state() == ContractSettings(30)
+
+
+def test_an_unknown_command_is_a_programming_error_that_names_itself() -> None:
+    with pytest.raises(AssertionError, match="not-a-command"):
+        contract_settings.decide("not-a-command", ContractSettings())  # type: ignore[arg-type]
 
 
 def test_the_branch_wins_over_the_company_which_wins_over_the_default() -> None:

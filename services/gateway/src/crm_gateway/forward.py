@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from crm_platform.auth import Actor
+from crm_platform.auth import Actor, internal_headers
 from crm_platform.http import Problem
 from fastapi import Request
 from fastapi.responses import Response
@@ -24,9 +24,7 @@ async def forward(
     params: dict[str, Any] | None = None,
 ) -> Response:
     headers = {
-        "X-CRM-User": actor.user_id,
-        "X-CRM-Role": actor.role,
-        "X-CRM-Branch": actor.branch,
+        **internal_headers(request.app.state.settings.internal_key, actor),
         "X-Correlation-ID": request.state.correlation_id,
     }
     headers.update({h: v for h in _PASSED_HEADERS if (v := request.headers.get(h)) is not None})

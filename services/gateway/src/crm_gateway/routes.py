@@ -14,7 +14,9 @@ from urllib.parse import quote
 
 import httpx
 from crm_api import Route
+from crm_api.answers import Record, Report
 from crm_platform.auth import Actor
+from crm_platform.http import ProblemDetails
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -34,6 +36,8 @@ ConsistentWith = Annotated[
 
 
 class Accepted(BaseModel):
+    """A command's answer: the record it changed and how to read your write."""
+
     id: str
     version: int
     position: int
@@ -96,6 +100,34 @@ def _endpoint(route: Route, context: str) -> Callable[..., Any]:
     return endpoint
 
 
+def _answer(route: Route, context: str) -> type[BaseModel]:
+    if route.answer is not None:
+        return route.answer
+    if route.writes:
+        return Accepted
+    return Report if context == "projections" else Record
+
+
+PROBLEMS = {
+    401: "No valid bearer token",
+    403: "The caller's role may not do this",
+    404: "The record or branch does not exist or is outside the caller's reach",
+    409: "Refused by a business rule, or the record has moved past If-Match",
+    422: "The request is not valid: `errors` names the fields",
+    503: "A service is not available; retry with the same Idempotency-Key",
+}
+
+
+def _problems(route: Route) -> dict[int | str, dict[str, Any]]:
+    """Every error status the route can answer, each an RFC 9457 problem."""
+    statuses = [401, 403, 422, 503]
+    if route.params or route.query is not None or route.body is not None:
+        statuses.append(404)
+    if route.writes:
+        statuses.append(409)
+    return {s: {"model": ProblemDetails, "description": PROBLEMS[s]} for s in sorted(statuses)}
+
+
 def router(routes: Mapping[str, tuple[Route, ...]]) -> APIRouter:
     r = APIRouter(prefix="/v1")
     for context, table in routes.items():
@@ -109,7 +141,8 @@ def router(routes: Mapping[str, tuple[Route, ...]]) -> APIRouter:
                 summary=route.summary,
                 description=route.description or None,
                 tags=list(route.tags) or [context],
-                response_model=Accepted if route.writes else None,
+                response_model=_answer(route, context),
+                responses=_problems(route),
                 operation_id=route.name,
             )
     return r

@@ -13,6 +13,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 
+from crm_platform.auth import internal_verifier
 from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
 from crm_platform.guard import TextGuard
 from crm_platform.http import (
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="CRM projections service (internal)", lifespan=lifespan)
     app.state.ready = False
     app.state.settings = settings
+    app.state.internal_verifier = internal_verifier(settings.internal_key)
     app.state.followers = {
         context: [m.name for m in READ_MODELS if context in m.contexts]
         for context in {c for m in READ_MODELS for c in m.contexts}

@@ -18,7 +18,7 @@ from uuid import uuid4
 import httpx
 import polars as pl
 from crm_api import reports as api
-from crm_platform.auth import Actor
+from crm_platform.auth import Actor, internal_headers
 from crm_platform.consistency import ConsistencyToken
 from crm_platform.http import Problem, json_response
 from crm_platform.service import CurrentActor, handles
@@ -631,17 +631,18 @@ async def run_analysis(app_state: Any, now: datetime | None = None) -> dict[str,
     engine: AsyncEngine = app_state.engine
     settings: Settings = app_state.settings
     frame = await value.compute(engine, now or datetime.now(UTC))
-    headers = {"X-CRM-User": api.ANALYST, "X-CRM-Role": "admin", "X-CRM-Branch": "HQ"}
-    async with httpx.AsyncClient(
-        base_url=settings.url_of("leads"), headers=headers, timeout=10
-    ) as client:
+    analyst = Actor(api.ANALYST, "admin", "HQ")
+    async with httpx.AsyncClient(base_url=settings.url_of("leads"), timeout=10) as client:
 
         async def send(account_id: str, grade: str) -> bool:
             try:
                 answer = await client.put(
                     f"/accounts/{account_id}/grade",
                     json={"grade": grade},
-                    headers={"Idempotency-Key": f"analysis:{account_id}:{grade}:{uuid4()}"},
+                    headers={
+                        **internal_headers(settings.internal_key, analyst),
+                        "Idempotency-Key": f"analysis:{account_id}:{grade}:{uuid4()}",
+                    },
                 )
             except httpx.HTTPError as exc:
                 log.warning("grade of %s not sent: %s", account_id, exc)

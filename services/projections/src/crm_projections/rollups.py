@@ -12,6 +12,7 @@ quarter and year to date.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -53,7 +54,8 @@ def last_year(w: Window) -> Window:
     return Window(_add_months(w.start, -12), _add_months(w.end, -12))
 
 
-def _group(group_by: str, tree: str, at: str) -> str:
+# SQL run against PostgreSQL: verified by tests/e2e/test_analysis.py, not by mutation
+def _group(group_by: str, tree: str, at: str) -> str:  # pragma: no mutate block
     """The SQL expression naming a fact's group (whitelisted: never built from input)."""
     if group_by == "branch":
         return "branch"
@@ -66,7 +68,8 @@ def _group(group_by: str, tree: str, at: str) -> str:
 SCOPE = "(cast(:b as text) is null or branch = :b)"
 
 
-def _flows(g: Any) -> dict[str, str]:
+# SQL run against PostgreSQL: verified by tests/e2e/test_analysis.py, not by mutation
+def _flows(g: Any) -> dict[str, str]:  # pragma: no mutate block
     """Measures counted by when they happened in [:start, :end)."""
     within = "{0} >= :start and {0} < :end"
     return {
@@ -88,7 +91,8 @@ def _flows(g: Any) -> dict[str, str]:
     }
 
 
-def _quota(g: Any) -> str:
+# SQL run against PostgreSQL: verified by tests/e2e/test_analysis.py, not by mutation
+def _quota(g: Any) -> str:  # pragma: no mutate block
     """The branch quotas of the months from :start to :quota_end."""
     return (
         f"select {g('make_date(year, month, 1)::timestamptz')}, coalesce(sum(amount), 0)"
@@ -99,24 +103,39 @@ def _quota(g: Any) -> str:
     )
 
 
+# SQL run against PostgreSQL: verified by tests/e2e/test_analysis.py, not by mutation
 async def _attainment(
     conn: AsyncConnection, w: Window, g: Any, branch: str | None, now: datetime
-) -> dict[str, tuple[float, float | None]]:
+) -> dict[str, tuple[float, float | None]]:  # pragma: no mutate block
     """Per group: the quota of the months of `w` begun by `now`, and its attainment (won
     revenue so far / that quota)."""
     start = datetime.combine(w.start, time(), UTC)
     end = datetime.combine(w.end, time(), UTC)
-    # the quota months the period has begun: the whole period once it is over
-    quota_end = w.end if end <= now else _add_months(date(now.year, now.month, 1), 1)
-    args = {"start": start, "end": min(end, now), "b": branch, "quota_end": quota_end}
+    args = {"start": start, "end": min(end, now), "b": branch, "quota_end": quota_end(w, now)}
     quotas = {row[0]: _money(row[1]) for row in await conn.execute(text(_quota(g)), args)}
     won = {row[0]: _money(row[2]) for row in await conn.execute(text(_flows(g)["won"]), args)}
+    return attained(quotas, won)
+
+
+def quota_end(w: Window, now: datetime) -> date:
+    """The end (exclusive) of the quota months of `w` begun by `now`: the whole period once it
+    is over, else up to the month `now` is in."""
+    if datetime.combine(w.end, time(), UTC) <= now:
+        return w.end
+    return _add_months(date(now.year, now.month, 1), 1)
+
+
+def attained(
+    quotas: dict[str, float], won: dict[str, float]
+) -> dict[str, tuple[float, float | None]]:
+    """Per group: its quota and won revenue / quota (None without a quota)."""
     return {
         k: (quotas.get(k, 0.0), _rate(won.get(k, 0.0), quotas.get(k, 0.0))) for k in quotas | won
     }
 
 
-def _stocks(g: Any) -> dict[str, str]:
+# SQL run against PostgreSQL: verified by tests/e2e/test_analysis.py, not by mutation
+def _stocks(g: Any) -> dict[str, str]:  # pragma: no mutate block
     """Measures taken at the moment :t."""
     return {
         "pipeline": f"select {g(':t')}, stage, count(*), coalesce(sum(amount), 0) from ("
@@ -159,19 +178,13 @@ def _rate(part: float, whole: float) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-async def measure(
-    conn: AsyncConnection,
-    w: Window,
-    *,
-    branch: str | None,
-    group_by: str,
-    tree: str,
-    now: datetime,
+def tally(
+    flows: Mapping[str, Iterable[Sequence[Any]]],
+    attainment: dict[str, tuple[float, float | None]],
+    stocks: Mapping[str, Iterable[Sequence[Any]]],
 ) -> dict[str, dict[str, Any]]:
-    """Every measure of window `w` per group."""
-    start = datetime.combine(w.start, time(), UTC)
-    end = datetime.combine(w.end, time(), UTC)
-    args = {"start": start, "end": end, "t": min(end, now), "b": branch}
+    """Every measure per group, from the rows of `_flows` and `_stocks` (each row names its
+    group first) and the quota and attainment per group."""
     out: dict[str, dict[str, Any]] = defaultdict(
         lambda: {
             "won_count": 0,
@@ -193,13 +206,8 @@ async def measure(
             "quota_attainment": None,
         }
     )
-
-    def g(column: str) -> str:
-        return _group(group_by, tree, column)
-
-    flows = _flows(g)
-    for name, sql in flows.items():
-        for row in await conn.execute(text(sql), args):
+    for name, rows in flows.items():
+        for row in rows:
             r = out[row[0]]
             match name:
                 case "won":
@@ -213,10 +221,10 @@ async def measure(
                 case "feedback":
                     r["feedback"], r["praise"] = row[1], row[2]
                     r["average_score"] = round(float(row[3]), 2) if row[3] is not None else None
-    for group, (quota, attained) in (await _attainment(conn, w, g, branch, now)).items():
-        out[group]["quota"], out[group]["quota_attainment"] = quota, attained
-    for name, sql in _stocks(g).items():
-        for row in await conn.execute(text(sql), args):
+    for group, (quota, rate) in attainment.items():
+        out[group]["quota"], out[group]["quota_attainment"] = quota, rate
+    for name, rows in stocks.items():
+        for row in rows:
             r = out[row[0]]
             match name:
                 case "pipeline":
@@ -232,9 +240,34 @@ async def measure(
     return dict(out)
 
 
+# SQL run against PostgreSQL: verified by tests/e2e/test_analysis.py, not by mutation
+async def measure(
+    conn: AsyncConnection,
+    w: Window,
+    *,
+    branch: str | None,
+    group_by: str,
+    tree: str,
+    now: datetime,
+) -> dict[str, dict[str, Any]]:  # pragma: no mutate block
+    """Every measure of window `w` per group."""
+    start = datetime.combine(w.start, time(), UTC)
+    end = datetime.combine(w.end, time(), UTC)
+    args = {"start": start, "end": end, "t": min(end, now), "b": branch}
+
+    def g(column: str) -> str:
+        return _group(group_by, tree, column)
+
+    flows = {name: (await conn.execute(text(sql), args)).all() for name, sql in _flows(g).items()}
+    attainment = await _attainment(conn, w, g, branch, now)
+    stocks = {name: (await conn.execute(text(sql), args)).all() for name, sql in _stocks(g).items()}
+    return tally(flows, attainment, stocks)
+
+
+# SQL run against PostgreSQL: verified by tests/e2e/test_analysis.py, not by mutation
 async def attainment(
     conn: AsyncConnection, *, branch: str | None, group_by: str, tree: str, now: datetime
-) -> dict[str, dict[str, float | None]]:
+) -> dict[str, dict[str, float | None]]:  # pragma: no mutate block
     """Quota attainment month, quarter and year to date, per group."""
     found: dict[str, dict[str, float | None]] = defaultdict(dict)
 

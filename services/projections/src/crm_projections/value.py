@@ -202,7 +202,8 @@ SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 }
 
 
-async def current_settings(conn: AsyncConnection) -> ValueSettings:
+# SQL run against PostgreSQL: verified by tests/e2e/test_analysis.py, not by mutation
+async def current_settings(conn: AsyncConnection) -> ValueSettings:  # pragma: no mutate block
     row = (
         await conn.execute(
             text(
@@ -214,7 +215,8 @@ async def current_settings(conn: AsyncConnection) -> ValueSettings:
     return ValueSettings(*row) if row else ValueSettings()
 
 
-async def compute(engine: AsyncEngine, now: datetime) -> pl.DataFrame:
+# SQL run against PostgreSQL: verified by tests/e2e/test_analysis.py, not by mutation
+async def compute(engine: AsyncEngine, now: datetime) -> pl.DataFrame:  # pragma: no mutate block
     """Grade every account as of `now` and store the result (published grades are kept)."""
     async with engine.begin() as conn:
         settings = await current_settings(conn)
@@ -239,7 +241,10 @@ async def compute(engine: AsyncEngine, now: datetime) -> pl.DataFrame:
 Publish = Callable[[str, str], Awaitable[bool]]
 
 
-async def publish(engine: AsyncEngine, frame: pl.DataFrame, send: Publish) -> int:
+# SQL run against PostgreSQL: verified by tests/e2e/test_analysis.py, not by mutation
+async def publish(
+    engine: AsyncEngine, frame: pl.DataFrame, send: Publish
+) -> int:  # pragma: no mutate block
     """Send each grade leads has not accepted yet; answers how many were accepted."""
     changed = frame.filter(
         pl.col("published_grade").is_null() | (pl.col("published_grade") != pl.col("grade"))
@@ -257,7 +262,10 @@ async def publish(engine: AsyncEngine, frame: pl.DataFrame, send: Publish) -> in
     return accepted
 
 
-async def change_settings(engine: AsyncEngine, settings: ValueSettings, by: str) -> None:
+# SQL run against PostgreSQL: verified by tests/e2e/test_analysis.py, not by mutation
+async def change_settings(
+    engine: AsyncEngine, settings: ValueSettings, by: str
+) -> None:  # pragma: no mutate block
     async with engine.begin() as conn:
         await conn.execute(
             value_settings.insert().values(

@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from crm_projections.forecast import (
-    DAYS_PER_MONTH,
     OpenDeal,
     Pipeline,
     Stay,
@@ -14,6 +13,7 @@ from crm_projections.forecast import (
 )
 
 NOW = datetime(2027, 1, 10, 12, tzinfo=UTC)
+DAYS_PER_MONTH = 30.436875  # an average month (365.2425 / 12), written out: not the code's constant
 MONTH = timedelta(days=DAYS_PER_MONTH)
 THREE = Pipeline(
     stages=("first", "second", "won"),

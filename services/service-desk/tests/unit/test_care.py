@@ -1,4 +1,4 @@
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -48,3 +48,22 @@ def test_the_log_keeps_every_contact_and_the_latest_moment() -> None:
     )
     state = care.fold([CALLED, second])
     assert state == CareLog("a1", "SH01", frozenset({"c1", "c2"}), T0)
+
+
+def test_a_later_contact_moves_the_latest_moment_and_the_branch_along() -> None:
+    later = CareContactLogged(
+        "c2", "a1", "BJ02", "follow_up", "ann", "ok", T0 + timedelta(days=3), LATER
+    )
+    assert spec.given(CALLED, later).state() == CareLog(
+        "a1", "BJ02", frozenset({"c1", "c2"}), T0 + timedelta(days=3)
+    )
+
+
+@dataclass(frozen=True)
+class Stray:
+    """Not a command of the care log."""
+
+
+def test_an_unknown_command_is_a_programming_error_that_names_itself() -> None:
+    with pytest.raises(AssertionError, match="Stray"):
+        care.decide(Stray(), spec.state())  # type: ignore[arg-type]

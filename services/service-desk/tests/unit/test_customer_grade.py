@@ -1,9 +1,12 @@
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from crm_events.leads import CustomerGradeChanged
 from crm_events.service_desk import ServiceDeskGradeRecorded
 from crm_platform.testing import Spec
 from crm_service_desk.domain.grade import (
+    Graded,
     RecordGrade,
     current_grade,
     customer_grade,
@@ -61,3 +64,26 @@ def test_reacting_twice_to_the_same_event_records_once() -> None:
 def test_an_ungraded_customer_has_no_grade_until_one_arrives() -> None:
     assert current_grade(customer_grade.fold([])) is None
     assert current_grade(customer_grade.fold([RECORDED_B])) == "B"
+
+
+def test_a_different_grade_at_the_same_moment_is_recorded() -> None:
+    spec.given(RECORDED_B).then(
+        RecordGrade("a1", "SH01", "A", "override", T0),
+        [ServiceDeskGradeRecorded("a1", "SH01", "A", "B", "override", T0)],
+    )
+
+
+def test_the_desk_holds_the_latest_grade_with_its_account_branch_and_moment() -> None:
+    moved = ServiceDeskGradeRecorded("a1", "BJ02", "A", "B", "override", T1)
+    assert spec.given(RECORDED_B).state() == Graded("a1", "SH01", "B", T0)
+    assert spec.given(RECORDED_B, moved).state() == Graded("a1", "BJ02", "A", T1)
+
+
+@dataclass(frozen=True)
+class Stray:
+    """Not a command of the grade copy."""
+
+
+def test_an_unknown_command_is_a_programming_error_that_names_itself() -> None:
+    with pytest.raises(AssertionError, match="Stray"):
+        customer_grade.decide(Stray(), spec.state())  # type: ignore[arg-type]

@@ -21,7 +21,7 @@ Money = Decimal
 Text = Field(min_length=1, max_length=200)
 
 
-class Line(Body):
+class ContractLine(Body):
     line_id: str | None = Field(None, max_length=100, description="Kept across versions")
     product: str = Text
     product_line: str = Field(min_length=1, max_length=100)
@@ -49,7 +49,7 @@ class DraftContract(Body):
 
     account_id: str = Field(min_length=1, max_length=100)
     currency: str = Field(pattern=r"^[A-Z]{3}$")
-    lines: list[Line] = Field(min_length=1, max_length=200)
+    lines: list[ContractLine] = Field(min_length=1, max_length=200)
     payment_terms: str = Field("", max_length=500)
     branch: str | None = Field(None, max_length=64, description="Required for HQ callers")
 
@@ -57,7 +57,7 @@ class DraftContract(Body):
 class ReviseDraft(Body):
     model_config = example(lines=[LINE], payment_terms="net 60")
 
-    lines: list[Line] = Field(min_length=1, max_length=200)
+    lines: list[ContractLine] = Field(min_length=1, max_length=200)
     payment_terms: str = Field("", max_length=500)
 
 
@@ -81,7 +81,7 @@ class EvenPlan(Body):
     every_months: int = Field(1, ge=1, le=12)
 
 
-class Reason(Body):
+class ContractReason(Body):
     model_config = example(reason="Margin below the branch's floor")
 
     reason: str = Text
@@ -95,7 +95,7 @@ class Amend(Body):
     )
 
     reason: str = Text
-    lines: list[Line] = Field(min_length=1, max_length=200)
+    lines: list[ContractLine] = Field(min_length=1, max_length=200)
     instalments: list[InstalmentBody] = Field(min_length=1, max_length=600)
 
 
@@ -178,7 +178,7 @@ ROUTES = (
         ONE + "/reject",
         "Reject a submitted contract (back to draft)",
         MANAGER,
-        body=Reason,
+        body=ContractReason,
     ),
     _r("sign_contract", "POST", ONE + "/sign", "Record the signature", SALES),
     _r(
@@ -188,7 +188,14 @@ ROUTES = (
         "Start executing a signed contract",
         SALES,
     ),
-    _r("suspend_contract", "POST", ONE + "/suspend", "Suspend execution", SALES, body=Reason),
+    _r(
+        "suspend_contract",
+        "POST",
+        ONE + "/suspend",
+        "Suspend execution",
+        SALES,
+        body=ContractReason,
+    ),
     _r("resume_contract", "POST", ONE + "/resume", "Resume execution", SALES),
     _r(
         "terminate_contract",
@@ -196,7 +203,7 @@ ROUTES = (
         ONE + "/terminate",
         "Terminate a contract in execution",
         MANAGERS,
-        body=Reason,
+        body=ContractReason,
     ),
     _r("complete_contract", "POST", ONE + "/complete", "Complete a delivered contract", SALES),
     _r("close_contract", "POST", ONE + "/close", "Close a completed contract", SALES),

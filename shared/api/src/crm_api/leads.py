@@ -63,7 +63,7 @@ class ReviseCampaign(Body):
     budget: Money = Field(gt=0, max_digits=16, decimal_places=2)
 
 
-class Reason(Body):
+class CampaignOrLeadReason(Body):
     model_config = example(reason="Budget too high for the expected leads")
 
     reason: str = Text
@@ -243,7 +243,7 @@ class OverrideBody(Body):
     reason: str = Text
 
 
-class Transfer(Body):
+class OwnerTransfer(Body):
     model_config = example(from_user="alice", to_user="bob", reason="Alice leaves the company")
 
     from_user: str = Field(min_length=1, max_length=100)
@@ -304,7 +304,7 @@ ROUTES = (
         "Reject a submitted campaign",
         MANAGER,
         "campaigns",
-        body=Reason,
+        body=CampaignOrLeadReason,
     ),
     _r(
         "start_campaign",
@@ -329,7 +329,7 @@ ROUTES = (
         "Cancel a campaign before it completes",
         MARKETERS,
         "campaigns",
-        body=Reason,
+        body=CampaignOrLeadReason,
     ),
     _r(
         "record_campaign_cost",
@@ -393,7 +393,7 @@ ROUTES = (
         "Hand a lead not ready to buy to marketing",
         LEAD_WORKERS,
         "leads",
-        body=Reason,
+        body=CampaignOrLeadReason,
     ),
     _r(
         "qualify_lead", "POST", LEAD + "/qualify", "Qualify a contacted lead", LEAD_WORKERS, "leads"
@@ -405,7 +405,7 @@ ROUTES = (
         "Disqualify a lead, with the reason",
         LEAD_WORKERS,
         "leads",
-        body=Reason,
+        body=CampaignOrLeadReason,
     ),
     _r(
         "convert_lead",
@@ -557,7 +557,7 @@ ROUTES = (
         "Move all of an owner's accounts, leads and open opportunities to a successor",
         MANAGERS,
         "accounts",
-        body=Transfer,
+        body=OwnerTransfer,
         status=201,
     ),
 )

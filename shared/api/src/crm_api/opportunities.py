@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from crm_api.answers import OpportunityRecord
 from crm_api.routes import HQ_WRITERS, MANAGER, READERS, SALES, Body, Route, example
 
 TAG = ("opportunities",)
@@ -24,7 +25,7 @@ Text = Field(min_length=1, max_length=200)
 Note = Field("", max_length=2000)
 
 
-class Line(Body):
+class OpportunityLine(Body):
     product: str = Field(min_length=1, max_length=200)
     product_line: str = Field(min_length=1, max_length=100)
     quantity: Decimal = Field(gt=0, max_digits=12, decimal_places=3)
@@ -51,7 +52,7 @@ class OpenOpportunity(Body):
     branch: str | None = Field(None, description="Required for HQ callers; defaults to yours")
     lead_id: str | None = Field(None, max_length=100)
     campaign_id: str | None = Field(None, max_length=100)
-    lines: list[Line] = Field(default_factory=list, max_length=200)
+    lines: list[OpportunityLine] = Field(default_factory=list, max_length=200)
 
 
 class ChangeStage(Body):
@@ -68,7 +69,7 @@ class UpdateDetails(Body):
     name: str = Text
     amount: Money = Field(gt=0, max_digits=16, decimal_places=2)
     expected_close: date
-    lines: list[Line] = Field(default_factory=list, max_length=200)
+    lines: list[OpportunityLine] = Field(default_factory=list, max_length=200)
 
 
 class LogActivity(Body):
@@ -92,7 +93,7 @@ class SetTeam(Body):
     team: list[Member] = Field(min_length=1, max_length=20)
 
 
-class Transfer(Body):
+class OpportunityTransfer(Body):
     model_config = example(to_owner="bob", reason="Alice moves to key accounts")
 
     to_owner: str = Field(min_length=1, max_length=100)
@@ -133,7 +134,7 @@ class AddQuote(Body):
     lines: list[QuoteLine] = Field(min_length=1, max_length=200)
 
 
-class Reason(Body):
+class OpportunityReason(Body):
     model_config = example(reason="Discount too deep for this margin")
 
     reason: str = Text
@@ -262,7 +263,7 @@ TRANSFER = _r(
     ONE + "/transfer",
     "Give the opportunity to another owner, history kept",
     MANAGER | HQ_WRITERS,
-    body=Transfer,
+    body=OpportunityTransfer,
 )
 COMPETITOR = _r(
     "track_competitor",
@@ -296,11 +297,16 @@ QUOTE_REJECT = _r(
     QUOTE + "/reject",
     "Reject a quote waiting for approval",
     MANAGER,
-    body=Reason,
+    body=OpportunityReason,
 )
 QUOTE_SEND = _r("send_quote", "POST", QUOTE + "/send", "Send a quote to the customer", WRITERS)
 SUSPEND = _r(
-    "suspend_opportunity", "POST", ONE + "/suspend", "Pause an opportunity", WRITERS, body=Reason
+    "suspend_opportunity",
+    "POST",
+    ONE + "/suspend",
+    "Pause an opportunity",
+    WRITERS,
+    body=OpportunityReason,
 )
 REACTIVATE = _r(
     "reactivate_opportunity",
@@ -345,6 +351,7 @@ GET = _r(
     ONE,
     "The opportunity's current state, folded from its events",
     READERS,
+    answer=OpportunityRecord,
 )
 SETTINGS = _r(
     "change_sales_settings",

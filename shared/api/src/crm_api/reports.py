@@ -13,6 +13,22 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from crm_api.answers import (
+    AnalysisRun,
+    CampaignsReport,
+    CompetitorsReport,
+    CustomerValueReport,
+    ForecastReport,
+    FunnelReport,
+    LostDealsReport,
+    NeglectedCustomersReport,
+    OverdueLeadsReport,
+    PeopleReport,
+    ProductsReport,
+    ReceivablesReport,
+    RollupsReport,
+    ServiceQualityReport,
+)
 from crm_api.routes import HQ_WRITERS, READERS, Body, Route, example
 
 TAG = ("reports",)
@@ -60,6 +76,7 @@ FUNNEL = Route(
     READERS,
     query=Pipeline,
     tags=TAG,
+    answer=FunnelReport,
 )
 FORECAST = Route(
     "forecast_report",
@@ -69,6 +86,7 @@ FORECAST = Route(
     READERS,
     query=Forecast,
     tags=TAG,
+    answer=ForecastReport,
 )
 
 
@@ -81,6 +99,7 @@ LOST_DEALS = Route(
     READERS,
     query=Period,
     tags=TAG,
+    answer=LostDealsReport,
 )
 COMPETITORS = Route(
     "competitors_report",
@@ -90,6 +109,7 @@ COMPETITORS = Route(
     READERS,
     query=Period,
     tags=TAG,
+    answer=CompetitorsReport,
 )
 
 SERVICE_QUALITY = Route(
@@ -100,6 +120,7 @@ SERVICE_QUALITY = Route(
     READERS,
     query=Period,
     tags=TAG,
+    answer=ServiceQualityReport,
 )
 
 OVERDUE_LEADS = Route(
@@ -110,6 +131,7 @@ OVERDUE_LEADS = Route(
     READERS,
     query=Scope,
     tags=TAG,
+    answer=OverdueLeadsReport,
 )
 CAMPAIGNS = Route(
     "campaign_effectiveness_report",
@@ -119,6 +141,7 @@ CAMPAIGNS = Route(
     READERS,
     query=Period,
     tags=TAG,
+    answer=CampaignsReport,
 )
 
 
@@ -134,6 +157,7 @@ NEGLECTED = Route(
     READERS,
     query=Neglected,
     tags=TAG,
+    answer=NeglectedCustomersReport,
 )
 
 RECEIVABLES = Route(
@@ -144,6 +168,7 @@ RECEIVABLES = Route(
     READERS,
     query=Scope,
     tags=TAG,
+    answer=ReceivablesReport,
 )
 PRODUCTS = Route(
     "product_rankings_report",
@@ -153,6 +178,7 @@ PRODUCTS = Route(
     READERS,
     query=Period,
     tags=TAG,
+    answer=ProductsReport,
 )
 PEOPLE = Route(
     "people_report",
@@ -162,6 +188,7 @@ PEOPLE = Route(
     READERS,
     query=Period,
     tags=TAG,
+    answer=PeopleReport,
 )
 
 
@@ -177,6 +204,7 @@ CUSTOMER_VALUE = Route(
     READERS,
     query=CustomerValueQuery,
     tags=TAG,
+    answer=CustomerValueReport,
 )
 RUN_CUSTOMER_VALUE = Route(
     "run_customer_value",
@@ -185,6 +213,7 @@ RUN_CUSTOMER_VALUE = Route(
     "Compute value scores and grades now and publish the grade changes",
     HQ_WRITERS,
     tags=TAG,
+    answer=AnalysisRun,
 )
 
 
@@ -222,6 +251,7 @@ VALUE_SETTINGS = Route(
     "The weights of the value score and the ABC ratios",
     READERS,
     tags=TAG,
+    answer=ValueSettings,
 )
 CHANGE_VALUE_SETTINGS = Route(
     "change_value_settings",
@@ -231,6 +261,7 @@ CHANGE_VALUE_SETTINGS = Route(
     HQ_WRITERS,
     body=ValueSettings,
     tags=TAG,
+    answer=ValueSettings,
 )
 
 
@@ -252,6 +283,7 @@ ROLLUPS = Route(
     READERS,
     query=Rollup,
     tags=TAG,
+    answer=RollupsReport,
 )
 
 ROUTES = (

@@ -39,6 +39,7 @@ class Route:
     status: int = 200
     description: str = ""
     tags: tuple[str, ...] = field(default=())
+    answer: type[BaseModel] | None = None  # else Accepted, Record or Report (crm_api.answers)
 
     @property
     def params(self) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from crm_api.answers import TicketQueue
 from crm_api.routes import ADMIN, READERS, Body, Route, example
 
 DESK = frozenset({"service_agent", "branch_manager", "admin"})
@@ -55,7 +56,7 @@ class Note(Body):
     note: str = Field(min_length=1, max_length=4000)
 
 
-class Reason(Body):
+class TicketReason(Body):
     model_config = example(reason="Leaking again after a day")
 
     reason: str = Text
@@ -148,7 +149,7 @@ ROUTES = (
         ONE + "/reopen",
         "Reopen a resolved or closed ticket",
         FRONT_LINE,
-        body=Reason,
+        body=TicketReason,
     ),
     _r(
         "give_ticket_feedback",
@@ -182,6 +183,7 @@ ROUTES = (
         "Open tickets by the customer's grade, then deadline",
         READERS,
         query=Queue,
+        answer=TicketQueue,
     ),
     _r(
         "log_care_contact",

@@ -1,4 +1,8 @@
-"""Who is calling: the actor carried by a JWT (gateway) or by trusted internal headers (services).
+"""Who is calling: the actor carried by a user's JWT (gateway) or by an internal token (services).
+
+An internal service accepts a call only with `X-CRM-Actor`: a token the gateway (or another
+internal caller) signs for one minute with `CRM_INTERNAL_KEY`, a key no user holds, for the
+audience `crm-internal`. A local process that merely knows a service's port cannot act as anyone.
 
 Roles and visibility follow DOMAIN.md §0: branch roles see and write only their own branch; HQ roles
 read everything; auditors write nothing.
@@ -102,3 +106,32 @@ def issue_token(
     now = int(time.time())
     claims = {"sub": user, "role": role, "branch": branch, "iat": now, "exp": now + ttl_seconds}
     return jwt.encode(claims, secret, algorithm="HS256")
+
+
+INTERNAL_AUDIENCE = "crm-internal"
+INTERNAL_TTL_SECONDS = 60
+
+
+def internal_token(key: str, actor: Actor, ttl_seconds: int = INTERNAL_TTL_SECONDS) -> str:
+    """The short-lived token that carries `actor` on a call to an internal service."""
+    if not key:
+        raise InvalidToken("CRM_INTERNAL_KEY is not set: internal calls cannot be signed")
+    now = int(time.time())
+    claims = {
+        "sub": actor.user_id,
+        "role": actor.role,
+        "branch": actor.branch,
+        "aud": INTERNAL_AUDIENCE,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
+    return jwt.encode(claims, key, algorithm="HS256")
+
+
+def internal_headers(key: str, actor: Actor) -> dict[str, str]:
+    return {"X-CRM-Actor": internal_token(key, actor)}
+
+
+def internal_verifier(key: str) -> TokenVerifier | None:
+    """The verifier of internal tokens (None without a key: then every internal call is a 401)."""
+    return TokenVerifier(secret=key, audience=INTERNAL_AUDIENCE) if key else None

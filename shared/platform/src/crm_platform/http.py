@@ -1,7 +1,7 @@
 """HTTP plumbing shared by every FastAPI app: RFC 9457 problem+json, correlation ids, health, metrics.
 
-Internal services trust the actor headers the gateway sets (`X-CRM-User`, `X-CRM-Role`,
-`X-CRM-Branch`); they are never exposed publicly (deploy/k8s keeps them cluster-internal).
+Internal services take the actor from the token the gateway signs for each call (`X-CRM-Actor`,
+crm_platform.auth), and are never exposed publicly (deploy/k8s keeps them cluster-internal).
 """
 
 from __future__ import annotations
@@ -18,15 +18,38 @@ from fastapi import FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from crm_platform.auth import Actor, InvalidToken, actor_from_claims
+from crm_platform.auth import Actor, InvalidToken, TokenVerifier
 from crm_platform.domain import DomainError, NotFound
 from crm_platform.eventstore import ConcurrencyError
 
 log = logging.getLogger("crm.http")
 PROBLEM = "application/problem+json"
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="The offending field, dotted (lines.0.quantity), or body")
+    message: str
+
+
+class ProblemDetails(BaseModel):
+    """An RFC 9457 problem, as every error is answered (`application/problem+json`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field("about:blank", description="Always about:blank: the status says it all")
+    title: str = Field(description="What went wrong, in a few words")
+    status: int = Field(description="The HTTP status, repeated")
+    detail: str | None = Field(None, description="What went wrong with this request")
+    errors: list[FieldError] | None = Field(
+        None, description="The fields at fault, when the input is"
+    )
+    current_version: int | None = Field(
+        None, description="409 on If-Match: the version the record is at now"
+    )
 
 
 class Problem(Exception):
@@ -161,13 +184,16 @@ def install_metrics(app: FastAPI) -> None:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-def internal_actor(
-    x_crm_user: Annotated[str, Header()],
-    x_crm_role: Annotated[str, Header()],
-    x_crm_branch: Annotated[str, Header()],
-) -> Actor:
-    """The actor of an internal call, as the gateway asserted it."""
-    return actor_from_claims({"sub": x_crm_user, "role": x_crm_role, "branch": x_crm_branch})
+def internal_actor(request: Request, x_crm_actor: Annotated[str | None, Header()] = None) -> Actor:
+    """The actor of an internal call, from the token the gateway signed (crm_platform.auth)."""
+    verifier: TokenVerifier | None = getattr(request.app.state, "internal_verifier", None)
+    if verifier is None:
+        raise InvalidToken(
+            "this service takes calls signed with CRM_INTERNAL_KEY, which is not set"
+        )
+    if not x_crm_actor:
+        raise InvalidToken("an internal call carries X-CRM-Actor, signed by the gateway")
+    return verifier.verify(x_crm_actor)
 
 
 def parse_if_match(value: str | None) -> int | None:
@@ -208,4 +234,4 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(orjson.dumps(body), status, headers=headers, media_type="application/json")
 
 
-__all__ = ["JSONResponse", "Problem"]
+__all__ = ["FieldError", "JSONResponse", "Problem", "ProblemDetails"]

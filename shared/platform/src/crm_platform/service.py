@@ -21,7 +21,7 @@ from crm_api import Route
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.responses import Response
 
-from crm_platform.auth import Actor
+from crm_platform.auth import Actor, internal_verifier
 from crm_platform.commands import Accepted
 from crm_platform.commands import Request as CommandRequest
 from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
@@ -193,6 +193,7 @@ def service_app(
             await service.store.close()
 
     app = FastAPI(title=f"CRM {context} service (internal)", lifespan=lifespan)
+    app.state.internal_verifier = internal_verifier(settings.internal_key)
     install_problem_handlers(app)
     install_correlation(app)
     install_metrics(app)

@@ -29,6 +29,8 @@ class Settings:
     jwks_url: str = field(default_factory=lambda: _env("CRM_JWKS_URL", ""))
     jwt_audience: str = field(default_factory=lambda: _env("CRM_JWT_AUDIENCE", ""))
     jwt_issuer: str = field(default_factory=lambda: _env("CRM_JWT_ISSUER", ""))
+    # signs the gateway's calls to the internal services (crm_platform.auth.internal_token)
+    internal_key: str = field(default_factory=lambda: _env("CRM_INTERNAL_KEY", ""))
     currency: str = field(default_factory=lambda: _env("CRM_CURRENCY", "CNY"))
     consistency_wait_seconds: float = field(
         default_factory=lambda: float(_env("CRM_CONSISTENCY_WAIT_SECONDS", "5"))

@@ -37,7 +37,7 @@ router = APIRouter()
 R = {route.name: route for route in api.ROUTES}
 
 
-def _lines(lines: list[api.Line]) -> tuple[ContractLine, ...]:
+def _lines(lines: list[api.ContractLine]) -> tuple[ContractLine, ...]:
     return tuple(
         ContractLine(
             x.line_id or str(uuid4()),
@@ -108,7 +108,7 @@ async def approve(contract_id: str, req: Cmd, store: Store) -> Response:
 
 
 @handles(router, R["reject_contract"])
-async def reject(contract_id: str, body: api.Reason, req: Cmd, store: Store) -> Response:
+async def reject(contract_id: str, body: api.ContractReason, req: Cmd, store: Store) -> Response:
     return accepted(await c.reject_contract(store, req, contract_id, body.reason))
 
 
@@ -123,7 +123,7 @@ async def start(contract_id: str, req: Cmd, store: Store) -> Response:
 
 
 @handles(router, R["suspend_contract"])
-async def suspend(contract_id: str, body: api.Reason, req: Cmd, store: Store) -> Response:
+async def suspend(contract_id: str, body: api.ContractReason, req: Cmd, store: Store) -> Response:
     return accepted(await c.suspend_contract(store, req, contract_id, body.reason))
 
 
@@ -133,7 +133,7 @@ async def resume(contract_id: str, req: Cmd, store: Store) -> Response:
 
 
 @handles(router, R["terminate_contract"])
-async def terminate(contract_id: str, body: api.Reason, req: Cmd, store: Store) -> Response:
+async def terminate(contract_id: str, body: api.ContractReason, req: Cmd, store: Store) -> Response:
     return accepted(await c.terminate_contract(store, req, contract_id, body.reason))
 
 

@@ -79,7 +79,9 @@ async def approve_campaign(campaign_id: str, req: Cmd, store: Store) -> Response
 
 
 @handles(router, R["reject_campaign"])
-async def reject_campaign(campaign_id: str, body: api.Reason, req: Cmd, store: Store) -> Response:
+async def reject_campaign(
+    campaign_id: str, body: api.CampaignOrLeadReason, req: Cmd, store: Store
+) -> Response:
     return accepted(
         await c.campaign_command(
             store, req, campaign_id, c.review(req, False, body.reason), "reject"
@@ -100,7 +102,9 @@ async def complete_campaign(campaign_id: str, req: Cmd, store: Store) -> Respons
 
 
 @handles(router, R["cancel_campaign"])
-async def cancel_campaign(campaign_id: str, body: api.Reason, req: Cmd, store: Store) -> Response:
+async def cancel_campaign(
+    campaign_id: str, body: api.CampaignOrLeadReason, req: Cmd, store: Store
+) -> Response:
     return accepted(
         await c.campaign_command(store, req, campaign_id, cp.Cancel(body.reason, req.at), "cancel")
     )
@@ -167,7 +171,7 @@ async def follow_up(lead_id: str, body: api.FollowUp, req: Cmd, store: Store) ->
 
 
 @handles(router, R["nurture_lead"])
-async def nurture(lead_id: str, body: api.Reason, req: Cmd, store: Store) -> Response:
+async def nurture(lead_id: str, body: api.CampaignOrLeadReason, req: Cmd, store: Store) -> Response:
     return accepted(
         await c.lead_command(
             store, req, lead_id, ld.Nurture(body.reason, req.actor.user_id, req.at), "nurture"
@@ -183,7 +187,9 @@ async def qualify(lead_id: str, req: Cmd, store: Store) -> Response:
 
 
 @handles(router, R["disqualify_lead"])
-async def disqualify(lead_id: str, body: api.Reason, req: Cmd, store: Store) -> Response:
+async def disqualify(
+    lead_id: str, body: api.CampaignOrLeadReason, req: Cmd, store: Store
+) -> Response:
     command = ld.Disqualify(body.reason, req.actor.user_id, req.at)
     return accepted(await c.lead_command(store, req, lead_id, command, "disqualify"))
 
@@ -331,7 +337,7 @@ async def get_account(account_id: str, actor: CurrentActor, store: Store) -> Res
 
 
 @handles(router, R["transfer_owner"])
-async def transfer(body: api.Transfer, req: Cmd, store: Store) -> Response:
+async def transfer(body: api.OwnerTransfer, req: Cmd, store: Store) -> Response:
     result = await c.transfer_owner(
         store,
         req,

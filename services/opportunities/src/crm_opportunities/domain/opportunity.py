@@ -715,10 +715,11 @@ def _evolve_open(state: Opportunity, event: Event) -> Opportunity:
             transfers = (
                 state.transfers | {event.transfer_id} if event.transfer_id else state.transfers
             )
-            team = tuple(
-                replace(m, user_id=event.to_owner) if m.user_id == event.from_owner else m
-                for m in state.team
-            )
+            shares: dict[str, Decimal] = {}
+            for m in state.team:  # the new owner takes the old one's credit, and is named once
+                who = event.to_owner if m.user_id == event.from_owner else m.user_id
+                shares[who] = shares.get(who, Decimal(0)) + m.share
+            team = tuple(TeamShare(who, share) for who, share in shares.items())
             return replace(state, owner_id=event.to_owner, transfers=transfers, team=team)
         case OpportunityCompetitorTracked():
             others = tuple(c for c in state.competitors if c.name != event.competitor)

@@ -37,7 +37,7 @@ from crm_opportunities.domain.opportunity import Opportunity
 router = APIRouter()
 
 
-def _lines(lines: list[api.Line]) -> tuple[OpportunityLine, ...]:
+def _lines(lines: list[api.OpportunityLine]) -> tuple[OpportunityLine, ...]:
     return tuple(
         OpportunityLine(x.product, x.product_line, x.quantity, x.unit_price) for x in lines
     )
@@ -113,7 +113,9 @@ async def team(opportunity_id: str, body: api.SetTeam, req: Cmd, store: Store) -
 
 
 @handles(router, api.TRANSFER)
-async def transfer(opportunity_id: str, body: api.Transfer, req: Cmd, store: Store) -> Response:
+async def transfer(
+    opportunity_id: str, body: api.OpportunityTransfer, req: Cmd, store: Store
+) -> Response:
     return accepted(
         await c.transfer_ownership(
             store, req, opportunity_id, to_owner=body.to_owner, reason=body.reason
@@ -160,7 +162,7 @@ async def approve(opportunity_id: str, quote_id: str, req: Cmd, store: Store) ->
 
 @handles(router, api.QUOTE_REJECT)
 async def reject(
-    opportunity_id: str, quote_id: str, body: api.Reason, req: Cmd, store: Store
+    opportunity_id: str, quote_id: str, body: api.OpportunityReason, req: Cmd, store: Store
 ) -> Response:
     return accepted(
         await c.decide_quote(
@@ -175,7 +177,9 @@ async def send(opportunity_id: str, quote_id: str, req: Cmd, store: Store) -> Re
 
 
 @handles(router, api.SUSPEND)
-async def suspend(opportunity_id: str, body: api.Reason, req: Cmd, store: Store) -> Response:
+async def suspend(
+    opportunity_id: str, body: api.OpportunityReason, req: Cmd, store: Store
+) -> Response:
     return accepted(await c.suspend(store, req, opportunity_id, body.reason))
 
 

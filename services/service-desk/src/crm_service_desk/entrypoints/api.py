@@ -91,7 +91,7 @@ async def close(ticket_id: str, req: Cmd, store: Store) -> Response:
 
 
 @handles(router, R["reopen_ticket"])
-async def reopen(ticket_id: str, body: api.Reason, req: Cmd, store: Store) -> Response:
+async def reopen(ticket_id: str, body: api.TicketReason, req: Cmd, store: Store) -> Response:
     return accepted(await c.reopen_ticket(store, req, ticket_id, body.reason))
 
 
