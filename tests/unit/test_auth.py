@@ -31,6 +31,8 @@ def test_claims_of_the_wrong_type_are_not_an_actor(claims: dict[str, object]) ->
 
 
 def test_a_well_formed_token_is_its_actor() -> None:
-    actor = TokenVerifier(secret=SECRET).verify(signed(sub="alice", role="sales_rep", branch="SH01"))
+    actor = TokenVerifier(secret=SECRET).verify(
+        signed(sub="alice", role="sales_rep", branch="SH01")
+    )
     assert actor == Actor("alice", "sales_rep", "SH01")
     assert actor_from_claims({"sub": "bob", "role": "admin", "branch": "HQ"}).is_hq

@@ -70,7 +70,9 @@ async def test_control_characters_are_refused_naming_the_field(
 async def test_tabs_and_line_breaks_in_notes_pass_and_the_body_reaches_the_route() -> None:
     app, calls = app_with_calls()
     answer = await post(
-        app, "/things/a?q=%E4%B8%8A%E6%B5%B7%E6%B3%B5%E4%B8%9A", {"name": "上海泵业", "note": "a\tb\r\nc"}
+        app,
+        "/things/a?q=%E4%B8%8A%E6%B5%B7%E6%B3%B5%E4%B8%9A",
+        {"name": "上海泵业", "note": "a\tb\r\nc"},
     )
     assert answer.status_code == 200, answer.text
     assert answer.json() == {"name": "上海泵业"}

@@ -55,7 +55,9 @@ class RateLimit(logging.Filter):
             return False
         self.last[key] = now
         if dropped := self.dropped.pop(key, 0):
-            record.msg = f"{record.msg} (and {dropped} more like it in the last {self.seconds:.0f}s)"
+            record.msg = (
+                f"{record.msg} (and {dropped} more like it in the last {self.seconds:.0f}s)"
+            )
         return True
 
 
