@@ -19,9 +19,11 @@ import pytest
 from crm_contracts.domain.contract import contract_id_for
 from crm_contracts.entrypoints.api import create_app
 from crm_events.envelope import Envelope
-from crm_opportunities.application import commands as opp
+from crm_api import Route
+from crm_api import opportunities as api
+from crm_opportunities.commands import COMMANDS
 from crm_platform.auth import Actor, internal_headers
-from crm_platform.commands import Request
+from crm_platform.commands import Accepted, Request, Spec, perform
 from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
 from crm_platform.following import Follower
 from crm_platform.local import ensure_database
@@ -31,19 +33,27 @@ BRANCH = "RH01"
 REP = Actor("rh-rep", "sales_rep", BRANCH)
 
 
+SPECS: dict[Route, Spec] = {spec.route: spec for spec in COMMANDS}
+
+
 async def won_deal(store: PostgresEventStore) -> str:
-    req = Request(REP, "heal", datetime.now(UTC))
-    opened = await opp.open_opportunity(
-        store,
-        req,
-        account_id=f"acct-{uuid4().hex[:6]}",
-        name="Pumps",
-        amount=Decimal(42000),
-        currency="CNY",
-        expected_close=date(2027, 6, 30),
-        branch=None,
+    async def do(route: Route, path: dict[str, str] | None = None, body: object = None) -> Accepted:
+        req = Request(REP, "heal", datetime.now(UTC))
+        done = await perform(SPECS[route], "opportunities", req, store, Settings(), path, body)
+        assert isinstance(done, Accepted)
+        return done
+
+    opened = await do(
+        api.OPEN,
+        body=api.OpenOpportunity(
+            account_id=f"acct-{uuid4().hex[:6]}",
+            name="Pumps",
+            amount=Decimal(42000),
+            currency="CNY",
+            expected_close=date(2027, 6, 30),
+        ),
     )
-    await opp.win(store, Request(REP, "heal", datetime.now(UTC)), opened.id)
+    await do(api.WIN, {"opportunity_id": opened.id})
     return opened.id
 
 

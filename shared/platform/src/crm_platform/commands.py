@@ -1,20 +1,32 @@
 """What every service's application layer shares: the request a command call carries, the answer
-it gets, and who may touch which branch's records (DOMAIN.md §0)."""
+it gets, who may touch which branch's records (DOMAIN.md §0), and the command specs.
+
+A service declares each command once, as data, in its table (`crm_<service>/commands.py`): a
+`Write` names the route, the aggregate, the stream and how the domain command is built from the call
+and the record's state; a `Read` answers a record folded from its stream; a `Custom` is a command
+or read that spans several streams. `execute` and `show` run them without HTTP (the demo loader
+uses them); crm_platform.mount serves a table over HTTP.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import inspect
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
+from crm_api import Route
 from crm_events import Metadata
 
 from crm_platform.auth import Actor
 from crm_platform.consistency import ConsistencyToken
-from crm_platform.domain import DomainError, NotFound
-from crm_platform.eventstore import AppendResult
+from crm_platform.domain import Decider, DomainError, NotFound
+from crm_platform.eventstore import AppendResult, EventStore
+from crm_platform.handler import handle, load
+from crm_platform.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,3 +96,169 @@ def visible_to(
             raise NotFound(f"There is no such {kind}.")
 
     return check
+
+
+# --- commands and record reads declared once, as data (crm_platform.mount serves them) ----------
+@dataclass(frozen=True, slots=True)
+class Call:
+    """What a command builder gets: the envelope, the path, the body and the store for lookups."""
+
+    context: str
+    req: Request
+    store: EventStore
+    settings: Settings
+    record_id: str
+    path: Mapping[str, str] = field(default_factory=dict)
+    body: Any = None
+
+    @property
+    def actor(self) -> Actor:
+        return self.req.actor
+
+    @property
+    def at(self) -> datetime:
+        return self.req.at
+
+    def new_id(self) -> str:
+        """An id for something the command creates inside its record (a quote, an activity)."""
+        return str(uuid4())
+
+
+Build = Callable[[Call, Any], Any]  # (call, state) -> the domain command, or an awaitable of it
+Then = Callable[[Call, Accepted], Awaitable[Accepted]]
+
+
+def branch_of(state: Any) -> str | None:
+    """The branch of a record's state, None while its stream holds no record."""
+    return getattr(state, "branch", None) if state is not None else None
+
+
+def seen_by(actor: Actor, state: Any) -> bool:
+    branch = branch_of(state)
+    return branch is not None and actor.sees(branch)
+
+
+@dataclass(frozen=True)
+class Write:
+    """One command: the route it answers, the aggregate that decides it, its stream, and how the
+    domain command is built from the call and the record's state (read once, after the branch
+    check). `key` names the path parameter holding the record's id; without it the id comes from
+    `record` (a body field, a scope), else a new record is opened under a fresh id."""
+
+    route: Route
+    decider: Decider[Any, Any, Any]
+    stream: Callable[[str], str]
+    build: Build
+    kind: str
+    key: str | None = None
+    record: Callable[[Call], str] | None = None
+    scoped: bool = True  # the actor must see the record's branch (404 otherwise)
+    then: Then | None = None  # what follows the append (claiming keys, sweeping transfers)
+
+    @property
+    def opens(self) -> bool:
+        return self.key is None and self.record is None
+
+
+@dataclass(frozen=True)
+class Read:
+    """One record read: the state folded from its stream, as the route's answer body."""
+
+    route: Route
+    decider: Decider[Any, Any, Any]
+    stream: Callable[[str], str]
+    kind: str
+    key: str
+    present: Callable[[Any], dict[str, Any]]
+    visible: Callable[[Actor, Any], bool] = seen_by
+
+
+Shown = tuple[dict[str, Any], int]  # a record's body and version
+
+
+@dataclass(frozen=True)
+class Custom:
+    """A command or read that spans several streams, written as one function."""
+
+    route: Route
+    run: Callable[[Call], Awaitable[Accepted | Shown]]
+
+
+Spec = Write | Read | Custom
+
+
+async def execute(spec: Write, call: Call) -> Accepted:
+    """Run one command: one read of its stream, the branch check, the build, decide, append."""
+    req = call.req
+    name = spec.route.name
+
+    async def build(state: Any) -> Any:
+        if not spec.opens and spec.scoped:
+            visible_to(req.actor, spec.kind, branch_of)(state)
+        command = spec.build(call, state)
+        return await command if inspect.isawaitable(command) else command
+
+    result = await handle(
+        call.store,
+        spec.decider,
+        spec.stream(call.record_id),
+        build,
+        metadata=req.metadata(),
+        occurred_at=req.at,
+        expected_version=None if spec.opens else req.expected_version,
+        idempotency_key=req.key(name if spec.opens else f"{name}:{call.record_id}"),
+        name=name,
+    )
+    record_id = call.record_id
+    if spec.opens and result.replayed:  # the first call with this key opened its own record
+        record_id = result.stream_id.removeprefix(spec.stream(""))
+    accepted = Accepted.of(call.context, record_id, result)
+    return await spec.then(call, accepted) if spec.then is not None else accepted
+
+
+async def show(spec: Read, call: Call) -> Shown:
+    loaded = await load(call.store, spec.decider, spec.stream(call.record_id))
+    if not spec.visible(call.actor, loaded.state):
+        raise NotFound(f"There is no such {spec.kind}.")
+    return spec.present(loaded.state), loaded.version
+
+
+def call_for(
+    spec: Spec,
+    context: str,
+    req: Request,
+    store: EventStore,
+    settings: Settings,
+    path: Mapping[str, str] | None = None,
+    body: Any = None,
+) -> Call:
+    """The call of `spec` with the record's id: from the path, from `record`, or a new one."""
+    call = Call(context, req, store, settings, "", dict(path or {}), body)
+    if isinstance(spec, Write | Read) and spec.key:
+        return replace(call, record_id=call.path[spec.key])
+    if isinstance(spec, Write):
+        return replace(call, record_id=spec.record(call) if spec.record else str(uuid4()))
+    return call
+
+
+async def dispatch(spec: Spec, call: Call) -> Accepted | Shown:
+    match spec:
+        case Write():
+            return await execute(spec, call)
+        case Read():
+            return await show(spec, call)
+        case Custom():
+            return await spec.run(call)
+
+
+async def perform(
+    spec: Spec,
+    context: str,
+    req: Request,
+    store: EventStore,
+    settings: Settings,
+    path: Mapping[str, str] | None = None,
+    body: Any = None,
+) -> Accepted | Shown:
+    """Run a spec without HTTP (the demo loader and tests), exactly as its route would."""
+    return await dispatch(spec, call_for(spec, context, req, store, settings, path, body))

@@ -1,14 +1,15 @@
 """The one command handler every service uses: load -> fold -> decide -> append.
 
 With `expected_version` (HTTP If-Match) a stream that moved on is a `ConcurrencyError`; without it
-a conflicting append is retried on fresh state a bounded number of times. An idempotency key that
+a conflicting append is retried on fresh state a bounded number of times. The command may be
+built from the state just read (a function of it), so a stream is read once per attempt. An idempotency key that
 was seen before returns the first result and appends nothing.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import uuid4
@@ -60,15 +61,17 @@ async def handle(
     store: EventStore,
     decider: Decider[C, S, Any],
     stream_id: str,
-    command: C,
+    command: C | Callable[[S], Awaitable[C]],
     *,
     metadata: Metadata,
     occurred_at: datetime,
     expected_version: int | None = None,
     idempotency_key: str | None = None,
     authorize: Callable[[S], None] | None = None,
+    name: str | None = None,
 ) -> AppendResult:
-    name = type(command).__name__
+    """`name` labels the command in metrics (default: the domain command's class)."""
+    name = name or type(command).__name__
     if idempotency_key is not None:
         earlier = await store.idempotent_result(idempotency_key)
         if earlier is not None:
@@ -81,7 +84,8 @@ async def handle(
         if expected_version is not None and expected_version != loaded.version:
             CONFLICTS.labels(name).inc()
             raise ConcurrencyError(stream_id, expected_version, loaded.version)
-        events = decider.decide(command, loaded.state)
+        decided = await command(loaded.state) if callable(command) else command
+        events = decider.decide(decided, loaded.state)
         if not events:
             COMMANDS.labels(name, "unchanged").inc()
             return AppendResult(stream_id, loaded.version, loaded.position)

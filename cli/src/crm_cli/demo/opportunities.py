@@ -1,0 +1,157 @@
+"""The demo's opportunities: deals in every stage and outcome, and the year's quotas."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from crm_api import Route
+from crm_api import opportunities as api
+from crm_opportunities.commands import COMMANDS
+from crm_platform.auth import Actor
+from crm_platform.commands import Accepted
+
+from crm_cli.demo.script import BRANCHES, COMPANIES, COMPETITORS, PRODUCTS, Loader, people
+
+SPECS = {spec.route: spec for spec in COMMANDS}
+
+
+async def _do(
+    loader: Loader,
+    route: Route,
+    actor: Actor,
+    at: datetime,
+    oid: str | None = None,
+    body: object = None,
+) -> Accepted:
+    path = {"opportunity_id": oid} if oid else None
+    return await loader.do("opportunities", SPECS[route], actor, at, path, body)
+
+
+async def opportunities(
+    loader: Loader, rng: random.Random, customers: dict[tuple[str, str], str]
+) -> int:
+    made = 0
+    for branch in BRANCHES:
+        rep1, rep2, manager = people(branch)
+        for i in range(25):
+            rep = rep1 if i % 2 else rep2
+            opened = loader.now - timedelta(days=rng.randint(20, 360))
+            product, line, price = rng.choice(PRODUCTS)
+            qty = Decimal(rng.randint(1, 6))
+            company = rng.choice(COMPANIES)
+            deal = [
+                api.OpportunityLine(
+                    product=product, product_line=line, quantity=qty, unit_price=price
+                )
+            ]
+            accepted = await _do(
+                loader,
+                api.OPEN,
+                rep,
+                opened,
+                body=api.OpenOpportunity(
+                    account_id=customers[company, branch],
+                    name=f"{company}: {product}",
+                    amount=price * qty,
+                    currency="CNY",
+                    expected_close=(opened + timedelta(days=rng.randint(60, 200))).date(),
+                    lines=deal,
+                ),
+            )
+            oid = accepted.id
+            made += 1
+            at = opened
+            stages = ("bidding", "negotiation")
+            depth = rng.choices((0, 1, 2, 3), weights=(3, 3, 3, 2))[0]
+            for stage in stages[: min(depth, 2)]:
+                at += timedelta(days=rng.randint(10, 45))
+                if at >= loader.now:
+                    break
+                await _do(loader, api.CHANGE_STAGE, rep, at, oid, api.ChangeStage(stage=stage))
+                if stage == "bidding":
+                    await _do(
+                        loader,
+                        api.COMPETITOR,
+                        rep,
+                        at,
+                        oid,
+                        api.TrackCompetitor(
+                            competitor=rng.choice(COMPETITORS),
+                            their_quote=price * qty * Decimal("0.93"),
+                            strategy="price",
+                        ),
+                    )
+                    discount = Decimal(rng.choice((0, 5, 8, 12, 15)))
+                    quote = api.QuoteLine(
+                        product=product,
+                        product_line=line,
+                        quantity=qty,
+                        unit_price=price,
+                        discount_percent=discount,
+                    )
+                    await _do(loader, api.QUOTE_ADD, rep, at, oid, api.AddQuote(lines=[quote]))
+            if i % 5 == 0:
+                team = [
+                    api.Member(user_id=rep.user_id, share=Decimal(70)),
+                    api.Member(user_id=manager.user_id, share=Decimal(30)),
+                ]
+                await _do(loader, api.TEAM, manager, at, oid, api.SetTeam(team=team))
+            outcome_at = at + timedelta(days=rng.randint(5, 30))
+            if outcome_at >= loader.now:
+                continue
+            fate = rng.random()
+            if depth == 3 or fate < 0.15:
+                await _do(loader, api.WIN, rep, outcome_at, oid)
+            elif fate < 0.35:
+                reason = rng.choice(("price", "competitor", "timing", "no_decision"))
+                competitor = rng.choice(COMPETITORS) if reason == "competitor" else None
+                lost = api.Lose(
+                    reason=reason,
+                    competitor=competitor,
+                    competitor_price=price * qty * Decimal("0.9") if competitor else None,
+                )
+                await _do(loader, api.LOSE, rep, outcome_at, oid, lost)
+                summary = api.CloseSummary(
+                    reason=reason,
+                    competitor=competitor,
+                    competitor_price=None,
+                    lessons="Engage the technical evaluator earlier.",
+                )
+                await _do(loader, api.SUMMARY, manager, outcome_at, oid, summary)
+            elif fate < 0.42:
+                paused = api.OpportunityReason(reason="Customer budget frozen")
+                await _do(loader, api.SUSPEND, rep, outcome_at, oid, paused)
+    return made
+
+
+async def quotas(loader: Loader) -> None:
+    hq = Actor("hq-planning", "hq_analyst", "HQ")
+    year = loader.now.year
+    start = datetime(year, 1, 2, tzinfo=UTC)
+    for n, branch in enumerate(BRANCHES):
+        target = Decimal(6_000_000 + 1_000_000 * n)
+        await _do(
+            loader,
+            api.QUOTA_SET,
+            hq,
+            start,
+            body=api.SetQuota(
+                year=year, dimension="branch", key=branch, branch=branch, annual=target
+            ),
+        )
+        for rep in people(branch)[:2]:
+            await _do(
+                loader,
+                api.QUOTA_SET,
+                hq,
+                start,
+                body=api.SetQuota(
+                    year=year,
+                    dimension="rep",
+                    key=rep.user_id,
+                    branch=branch,
+                    annual=Decimal(2_400_000),
+                ),
+            )
