@@ -99,7 +99,9 @@ async def _win(call: Call, state: o.Opportunity) -> o.Win:
 
 
 def present(state: o.Opportunity) -> dict[str, Any]:
-    body = plain(state)
+    """The record as the API answers it: every status shows the same fields."""
+    body = {"status": state.status, "suspended_at": None, "summary": None, "archived": False}
+    body |= plain(state)
     body["id"] = body.pop("opportunity_id")
     body["stage_history"] = body.pop("history")
     body["current_quote_id"] = state.current_quote.quote_id if state.current_quote else None

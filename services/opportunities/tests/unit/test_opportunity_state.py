@@ -31,12 +31,17 @@ from crm_events.opportunities import (
 )
 from crm_opportunities.domain.opportunity import (
     Competitor,
+    Lost,
     Nothing,
+    Open,
     Opportunity,
     Quote,
     StageVisit,
+    Suspended,
+    Won,
     opportunity,
 )
+from crm_opportunities.domain.opportunity.state import become
 from crm_platform.testing import Spec
 
 T0 = datetime(2026, 11, 1, 9, tzinfo=UTC)
@@ -59,7 +64,7 @@ OPENED = OpportunityOpened(
     "camp-1",
     (LINE,),
 )
-FRESH = Opportunity(
+FRESH = Open(
     opportunity_id="o1",
     account_id="a1",
     name="Line 3 retrofit",
@@ -271,7 +276,7 @@ SUSPENDED = OpportunitySuspended("o1", "budget freeze", T1)
 
 
 def test_a_suspension_pauses_the_opportunity_and_remembers_since_when() -> None:
-    assert state(SUSPENDED) == replace(FRESH, status="suspended", suspended_at=T1)
+    assert state(SUSPENDED) == become(Suspended, FRESH, suspended_at=T1)
 
 
 def test_a_reactivation_opens_it_again_and_forgets_the_suspension() -> None:
@@ -295,22 +300,22 @@ WON = OpportunityWon(
 
 
 def test_winning_takes_the_amount_and_lines_that_were_won() -> None:
-    assert state(WON) == replace(FRESH, status="won", amount=D("95000.00"), lines=(WON_LINE,))
+    assert state(WON) == become(Won, FRESH, amount=D("95000.00"), lines=(WON_LINE,))
 
 
 def test_losing_closes_it_and_keeps_the_rest() -> None:
     lost = OpportunityLost(
         "o1", "SH01", "alice", D("100000.00"), "prospecting", "price", None, None, "camp-1", T2
     )
-    assert state(lost) == replace(FRESH, status="lost")
+    assert state(lost) == become(Lost, FRESH)
 
 
 def test_the_close_summary_is_kept_and_archiving_marks_it_archived() -> None:
     summary = OpportunityCloseSummaryRecorded("o1", "won", "relationship", None, None, "demo", T2)
     assert state(WON, summary).summary == summary
-    assert state(WON, summary, OpportunityArchived("o1", T2)) == replace(
+    assert state(WON, summary, OpportunityArchived("o1", T2)) == become(
+        Won,
         FRESH,
-        status="won",
         amount=D("95000.00"),
         lines=(WON_LINE,),
         summary=summary,
