@@ -110,9 +110,7 @@ def present(state: o.Opportunity) -> dict[str, Any]:
 
 
 def _opportunity(route: Any, build: Any) -> Write:
-    return Write(
-        route, o.opportunity, o.stream_id, build, "opportunity", key="opportunity_id"
-    )
+    return Write(route, o.opportunity, o.stream_id, build, "opportunity", key="opportunity_id")
 
 
 OPPORTUNITIES: tuple[Spec, ...] = (
@@ -149,9 +147,7 @@ OPPORTUNITIES: tuple[Spec, ...] = (
     _opportunity(api.QUOTE_REJECT, _decide_quote(approve=False)),
     _opportunity(api.QUOTE_SEND, lambda c, _: o.SendQuote(c.path["quote_id"], c.at)),
     _opportunity(api.SUSPEND, lambda c, _: o.Suspend(c.body.reason, c.at)),
-    _opportunity(
-        api.REACTIVATE, lambda c, _: o.Reactivate(c.at, c.actor.user_id, c.actor.role)
-    ),
+    _opportunity(api.REACTIVATE, lambda c, _: o.Reactivate(c.at, c.actor.user_id, c.actor.role)),
     _opportunity(api.WIN, _win),
     _opportunity(
         api.LOSE,
