@@ -89,7 +89,7 @@ def _decide_quote(approve: bool) -> Any:
         actor = call.actor
         reason = call.body.reason if call.body is not None else ""
         quote_id = call.path["quote_id"]
-        return o.DecideQuote(quote_id, approve, actor.user_id, actor.role, reason, call.at)
+        return o.DecideQuote(quote_id, approve, actor.user_id, reason, call.at)
 
     return build
 
@@ -221,7 +221,6 @@ def _set_quota(call: Call, _: q.State) -> q.SetQuota:
         b.branch,
         b.annual,
         months,
-        call.actor.role,
         call.at,
     )
 
@@ -258,7 +257,6 @@ QUOTAS: tuple[Spec, ...] = (
             c.body.percent,
             c.body.amount,
             c.body.reason,
-            c.actor.role,
             c.at,
         ),
         "quota",

@@ -162,15 +162,8 @@ def test_a_quote_above_the_threshold_waits_for_the_branch_manager() -> None:
     (added,) = spec.when(quote("15"))
     assert added.needs_approval
     refused(SendQuote("q1", T1), added, match="approval before it can be sent")
-    refused(
-        DecideQuote("q1", True, "alice", "sales_rep", "", T1),
-        added,
-        match="Only the branch manager",
-    )
     approved = OpportunityQuoteApproved("o1", "q1", "mgr", T1)
-    Spec(opportunity).given(OPENED, added).then(
-        DecideQuote("q1", True, "mgr", "branch_manager", "", T1), [approved]
-    )
+    Spec(opportunity).given(OPENED, added).then(DecideQuote("q1", True, "mgr", "", T1), [approved])
     Spec(opportunity).given(OPENED, added, approved).then(
         SendQuote("q1", T1), [OpportunityQuoteSent("o1", "q1", T1)]
     )
@@ -178,7 +171,7 @@ def test_a_quote_above_the_threshold_waits_for_the_branch_manager() -> None:
 
 def test_a_rejection_needs_a_reason_and_a_new_version_supersedes() -> None:
     (added,) = spec.when(quote("15"))
-    refused(DecideQuote("q1", False, "mgr", "branch_manager", " ", T1), added, field="reason")
+    refused(DecideQuote("q1", False, "mgr", " ", T1), added, field="reason")
     second = AddQuote("q2", quote("8").lines, T1, Decimal(10))
     (v2,) = Spec(opportunity).given(OPENED, added).when(second)
     assert isinstance(v2, OpportunityQuoteAdded) and v2.version == 2

@@ -27,7 +27,7 @@ T0 = datetime(2027, 1, 2, tzinfo=UTC)
 T1 = datetime(2027, 6, 30, tzinfo=UTC)
 D = Decimal
 K100 = D("100000.00")
-SET = SetQuota("q", 2027, "branch", "SH01", "SH01", D("1200000.00"), None, "hq_analyst", T0)
+SET = SetQuota("q", 2027, "branch", "SH01", "SH01", D("1200000.00"), None, T0)
 SET_EVENT = QuotaSet("q", 2027, "branch", "SH01", "SH01", D("1200000.00"), (K100,) * 12, "even", T0)
 LAST_YEAR = tuple(D(x) for x in (1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1))  # adds up to 20
 SPEC = Spec(quota)
@@ -44,9 +44,8 @@ def adjust(
     percent: Decimal | None = None,
     amount: Decimal | None = None,
     reason: str = "market moved",
-    role: str = "admin",
 ) -> AdjustQuota:
-    return AdjustQuota(from_month, percent, amount, reason, role, T1)
+    return AdjustQuota(from_month, percent, amount, reason, T1)
 
 
 # --- setting a quota ---------------------------------------------------------------------------
@@ -57,17 +56,9 @@ def test_hq_sets_an_annual_target_split_evenly() -> None:
 
 
 @pytest.mark.parametrize("dimension", ["branch", "rep", "product_line", "channel"])
-@pytest.mark.parametrize("role", ["hq_analyst", "admin"])
-def test_hq_sets_quotas_per_branch_rep_product_line_and_channel(dimension: str, role: str) -> None:
-    command = SetQuota("q", 2026, dimension, "k", None, D("12.00"), None, role, T0)
+def test_hq_sets_quotas_per_branch_rep_product_line_and_channel(dimension: str) -> None:
+    command = SetQuota("q", 2026, dimension, "k", None, D("12.00"), None, T0)
     SPEC.then(command, [QuotaSet("q", 2026, dimension, "k", None, D(12), (D(1),) * 12, "even", T0)])
-
-
-@pytest.mark.parametrize(
-    "role", ["sales_rep", "branch_manager", "auditor", "marketing", "service_agent"]
-)
-def test_only_hq_sets_quotas(role: str) -> None:
-    SPEC.refuses(SetQuota("q", 2027, "branch", "SH01", "SH01", D(1), None, role, T0), field=None)
 
 
 def test_a_quota_is_set_once_then_adjusted() -> None:
@@ -76,7 +67,7 @@ def test_a_quota_is_set_once_then_adjusted() -> None:
 
 
 def test_a_quota_has_a_known_dimension_and_the_refusal_lists_them() -> None:
-    bad = SetQuota("q", 2027, "region", "EAST", None, D(1200), None, "admin", T0)
+    bad = SetQuota("q", 2027, "region", "EAST", None, D(1200), None, T0)
     SPEC.refuses(
         bad, field="dimension", match="^A quota is set per branch, channel, product_line, rep"
     )
@@ -84,11 +75,11 @@ def test_a_quota_has_a_known_dimension_and_the_refusal_lists_them() -> None:
 
 @pytest.mark.parametrize("annual", [D(0), D("-0.01"), D(-1200)])
 def test_the_annual_target_is_above_zero(annual: Decimal) -> None:
-    SPEC.refuses(SetQuota("q", 2027, "rep", "a", None, annual, None, "admin", T0), field="annual")
+    SPEC.refuses(SetQuota("q", 2027, "rep", "a", None, annual, None, T0), field="annual")
 
 
 def test_the_smallest_target_is_one_cent_in_january() -> None:
-    (made,) = SPEC.when(SetQuota("q", 2027, "rep", "a", None, D("0.01"), None, "admin", T0))
+    (made,) = SPEC.when(SetQuota("q", 2027, "rep", "a", None, D("0.01"), None, T0))
     assert isinstance(made, QuotaSet)
     assert made.months == (D("0.01"),) + (D(0),) * 11 and made.annual == D("0.01")
 
@@ -97,7 +88,7 @@ def test_uneven_cents_go_to_the_earliest_months() -> None:
     # 10 000 cents / 12 = 833 r 4: January to April get 834.
     months = (D("8.34"),) * 4 + (D("8.33"),) * 8
     SPEC.then(
-        SetQuota("q", 2027, "rep", "a", None, D("100.00"), None, "admin", T0),
+        SetQuota("q", 2027, "rep", "a", None, D("100.00"), None, T0),
         [QuotaSet("q", 2027, "rep", "a", None, D("100.00"), months, "even", T0)],
     )
 
@@ -106,7 +97,7 @@ def test_a_target_is_rounded_half_up_to_the_cent() -> None:
     # 1 200.005 -> 120 001 cents: 10 000 each and the odd cent in January.
     months = (D("100.01"),) + (D("100.00"),) * 11
     SPEC.then(
-        SetQuota("q", 2027, "rep", "a", None, D("1200.005"), None, "admin", T0),
+        SetQuota("q", 2027, "rep", "a", None, D("1200.005"), None, T0),
         [QuotaSet("q", 2027, "rep", "a", None, D("1200.01"), months, "even", T0)],
     )
 
@@ -114,7 +105,7 @@ def test_a_target_is_rounded_half_up_to_the_cent() -> None:
 def test_split_by_last_years_monthly_shares() -> None:
     months = tuple(D(100) * w for w in LAST_YEAR)
     SPEC.then(
-        SetQuota("q", 2027, "rep", "alice", "SH01", D(2000), LAST_YEAR, "admin", T0),
+        SetQuota("q", 2027, "rep", "alice", "SH01", D(2000), LAST_YEAR, T0),
         [QuotaSet("q", 2027, "rep", "alice", "SH01", D(2000), months, "last_year", T0)],
     )
 
@@ -124,7 +115,7 @@ def test_last_years_shares_round_down_and_the_leftover_cent_goes_first() -> None
     weights = (D(1), D(2)) + (D(0),) * 10
     months = (D("0.34"), D("0.66")) + (D(0),) * 10
     SPEC.then(
-        SetQuota("q", 2027, "rep", "a", None, D("1.00"), weights, "admin", T0),
+        SetQuota("q", 2027, "rep", "a", None, D("1.00"), weights, T0),
         [QuotaSet("q", 2027, "rep", "a", None, D("1.00"), months, "last_year", T0)],
     )
 
@@ -132,7 +123,7 @@ def test_last_years_shares_round_down_and_the_leftover_cent_goes_first() -> None
 def test_a_month_without_a_share_last_year_gets_no_leftover_cent() -> None:
     # One cent by November and December alike: it goes to November, never to January.
     weights = (D(0),) * 10 + (D(1), D(1))
-    (made,) = SPEC.when(SetQuota("q", 2027, "rep", "a", None, D("0.01"), weights, "admin", T0))
+    (made,) = SPEC.when(SetQuota("q", 2027, "rep", "a", None, D("0.01"), weights, T0))
     assert isinstance(made, QuotaSet)
     assert made.months == (D(0),) * 10 + (D("0.01"), D(0))
 
@@ -141,14 +132,14 @@ def test_last_years_shares_may_be_amounts_of_money() -> None:
     # 3 000.00 and 4 000.00 last year in January and December: 3/7 and 4/7 of 100.00.
     weights = (D("3000.00"),) + (D(0),) * 10 + (D("4000.00"),)
     months = (D("42.86"),) + (D(0),) * 10 + (D("57.14"),)
-    (made,) = SPEC.when(SetQuota("q", 2027, "rep", "a", None, D(100), weights, "admin", T0))
+    (made,) = SPEC.when(SetQuota("q", 2027, "rep", "a", None, D(100), weights, T0))
     assert isinstance(made, QuotaSet)
     assert made.months == months and made.annual == D(100)
 
 
 def test_a_single_month_of_last_year_takes_the_whole_target() -> None:
     weights = (D(0),) * 11 + (D("0.5"),)
-    (made,) = SPEC.when(SetQuota("q", 2027, "rep", "a", None, D(600), weights, "admin", T0))
+    (made,) = SPEC.when(SetQuota("q", 2027, "rep", "a", None, D(600), weights, T0))
     assert isinstance(made, QuotaSet)
     assert made.months == (D(0),) * 11 + (D(600),)
 
@@ -165,7 +156,7 @@ def test_a_single_month_of_last_year_takes_the_whole_target() -> None:
     ids=["eleven", "thirteen", "one-negative", "first-negative", "all-zero"],
 )
 def test_last_years_months_are_twelve_amounts_none_negative(weights: tuple[Decimal, ...]) -> None:
-    command = SetQuota("q", 2027, "rep", "a", None, D(1200), weights, "admin", T0)
+    command = SetQuota("q", 2027, "rep", "a", None, D(1200), weights, T0)
     SPEC.refuses(command, field="last_year_months", match="^Last year's months are twelve amounts")
 
 
@@ -215,7 +206,7 @@ def test_adjust_from_a_month_by_minus_ten_percent_with_a_reason() -> None:
 def test_adjust_the_whole_year_by_plus_five_percent() -> None:
     months = (D("105000.00"),) * 12
     SET_SPEC.then(
-        adjust(1, percent=D(5), role="hq_analyst"),
+        adjust(1, percent=D(5)),
         [QuotaAdjusted("q", 1, D(5), None, "market moved", months, D("1260000.00"), T1)],
     )
 
@@ -311,11 +302,6 @@ def test_bad_adjustments_are_refused(command: AdjustQuota, field: str) -> None:
     SET_SPEC.refuses(command, field=field)
 
 
-@pytest.mark.parametrize("role", ["sales_rep", "branch_manager", "auditor"])
-def test_only_hq_adjusts_quotas(role: str) -> None:
-    SET_SPEC.refuses(adjust(1, percent=D(5), role=role), field=None)
-
-
 def test_there_is_no_quota_to_adjust_before_it_is_set() -> None:
     error = SPEC.refuses(adjust(1, percent=D(5)), field=None, match=r"^There is no such quota\.$")
     assert isinstance(error, NotFound)
@@ -365,7 +351,7 @@ def quarters_and_year_add_up(state: Quota) -> None:
 @settings(max_examples=100, deadline=None)
 @given(annual=money)
 def test_an_even_split_adds_up_to_the_cent_earliest_months_first(annual: Decimal) -> None:
-    made = SPEC.when(SetQuota("q", 2027, "rep", "a", None, annual, None, "admin", T0))
+    made = SPEC.when(SetQuota("q", 2027, "rep", "a", None, annual, None, T0))
     s = SPEC.given(*made).state()
     assert isinstance(s, Quota)
     assert s.annual == annual
@@ -381,7 +367,7 @@ def test_a_split_by_last_year_stays_within_a_cent_of_each_share(
     annual: Decimal, weights: list[int]
 ) -> None:
     w = tuple(D(x) for x in weights)
-    (made,) = SPEC.when(SetQuota("q", 2027, "rep", "a", None, annual, w, "admin", T0))
+    (made,) = SPEC.when(SetQuota("q", 2027, "rep", "a", None, annual, w, T0))
     assert isinstance(made, QuotaSet) and made.split == "last_year"
     s = SPEC.given(made).state()
     assert isinstance(s, Quota)
@@ -404,7 +390,7 @@ def test_a_percent_adjustment_is_recorded_and_changes_only_the_months_left(
     annual: Decimal, weights: list[int] | None, from_month: int, percent: Decimal
 ) -> None:
     w = None if weights is None else tuple(D(x) for x in weights)
-    history = SPEC.when(SetQuota("q", 2027, "rep", "a", None, annual, w, "admin", T0))
+    history = SPEC.when(SetQuota("q", 2027, "rep", "a", None, annual, w, T0))
     before = SPEC.given(*history).state()
     assert isinstance(before, Quota)
     (made,) = SPEC.given(*history).when(adjust(from_month, percent=percent, reason="+/-"))
@@ -446,9 +432,7 @@ def test_months_always_add_up_exactly_to_the_annual_target(
     annual: Decimal,
     steps: list[tuple[int, tuple[Decimal | None, Decimal | None]]],
 ) -> None:
-    history = list(
-        SPEC.when(SetQuota("q", 2027, "channel", "web", None, annual, None, "admin", T0))
-    )
+    history = list(SPEC.when(SetQuota("q", 2027, "channel", "web", None, annual, None, T0)))
     recorded = 0
     for month, (percent, amount) in steps:
         state = SPEC.given(*history).state()

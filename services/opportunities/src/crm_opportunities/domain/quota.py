@@ -17,7 +17,6 @@ from crm_events.opportunities import QuotaAdjusted, QuotaSet
 from crm_platform.domain import Decider, DomainError, NotFound
 
 DIMENSIONS = frozenset({"branch", "rep", "product_line", "channel"})
-HQ = frozenset({"hq_analyst", "admin"})
 CENT = Decimal("0.01")
 
 
@@ -43,7 +42,6 @@ class SetQuota:
     branch: str | None
     annual: Decimal
     last_year_months: tuple[Decimal, ...] | None  # 12 weights; None splits evenly
-    by_role: str
     at: datetime
 
 
@@ -53,7 +51,6 @@ class AdjustQuota:
     percent: Decimal | None
     amount: Decimal | None
     reason: str
-    by_role: str
     at: datetime
 
 
@@ -85,15 +82,9 @@ class Quota:
 State: TypeAlias = Quota | None
 
 
-def _hq(role: str) -> None:
-    if role not in HQ:
-        raise DomainError("Only HQ sets and adjusts quotas.")
-
-
 def decide(command: Command, state: State) -> list[Event]:
     match command:
         case SetQuota():
-            _hq(command.by_role)
             if state is not None:
                 raise DomainError("This quota is already set; adjust it instead.")
             if command.dimension not in DIMENSIONS:
@@ -125,7 +116,6 @@ def decide(command: Command, state: State) -> list[Event]:
                 )
             ]
         case AdjustQuota():
-            _hq(command.by_role)
             if state is None:
                 raise NotFound("There is no such quota.")
             if not command.reason.strip():

@@ -124,10 +124,11 @@ class AddQuote:
 
 @dataclass(frozen=True, slots=True)
 class DecideQuote:
+    """Approve or reject a quote waiting for approval (the branch manager's: the route says so)."""
+
     quote_id: str
     approve: bool
     by: str
-    by_role: str
     reason: str
     at: datetime
 

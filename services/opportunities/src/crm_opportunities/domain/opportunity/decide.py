@@ -291,8 +291,6 @@ def _quotes(command: Quoting, s: Open) -> list[Event]:
             return _add_quote(command, s)
         case DecideQuote():
             quote = quote_of(s, command.quote_id)
-            if command.by_role != "branch_manager":
-                raise DomainError("Only the branch manager approves or rejects quotes.")
             if quote.status != "pending_approval":
                 raise DomainError("This quote is not waiting for approval.")
             if command.approve:
