@@ -3,7 +3,8 @@
 Store appends (1 and 8 clients, one event per transaction), read-all with decoding, relay to Kafka,
 and the reference: the `eventsourcing` library saving one-event aggregates on the same server;
 rebuild and consuming on a generated history (CRM_BENCH_EVENTS, default 1,000,000); the gateway's
-report latency under 200 connections (wrk). CRM_BENCH_PARTS=store,analytics,gateway picks parts.
+report latency under 200 connections (wrk); commands through the gateway (50 in flight: opening
+an opportunity and moving it a stage). CRM_BENCH_PARTS=store,analytics,gateway,commands picks parts.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from pathlib import Path
 from uuid import uuid4
 
 from crm_events import Metadata, NewEvent
-from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
+from crm_platform.eventstore import EventStore, open_store
+from crm_platform.eventstore.postgres import open_pool
 from crm_platform.local import TansuBroker, embedded_postgres, ensure_database
 from crm_platform.relay import Relay
 
@@ -39,7 +41,7 @@ def line(name: str, n: int, seconds: float, target: str = "") -> float:
     return rate
 
 
-async def appends(store: PostgresEventStore, clients: int, total: int) -> float:
+async def appends(store: EventStore, clients: int, total: int) -> float:
     async def writer(k: int) -> None:
         for _ in range(total // clients):
             await store.append(f"bench-{uuid4()}", [event()], 0)
@@ -50,10 +52,11 @@ async def appends(store: PostgresEventStore, clients: int, total: int) -> float:
 
 
 async def crm(url: str, bootstrap: str) -> tuple[float, int]:
-    pool = open_pool(url, max_size=12)
+    from crm_platform.settings import Settings
+
+    store = await open_store(Settings(database_url=url), "bench", connections=12)
+    pool = open_pool(url, max_size=2, name="bench-own")  # the relay's checkpoint
     await pool.open()
-    store = PostgresEventStore(pool, "bench")
-    await store.ensure_schema()
     one = line(
         "store append, 1 client", N1, await appends(store, 1, N1), "(target >= 2x eventsourcing)"
     )
@@ -67,7 +70,7 @@ async def crm(url: str, bootstrap: str) -> tuple[float, int]:
         n, after = n + len(batch), batch[-1].position
     line("read all with decoding", n, time.perf_counter() - start, "(target >= 80,000)")
     stop = asyncio.Event()
-    relay = Relay(store, "bench", bootstrap, batch=5000)
+    relay = Relay(store, "bench", bootstrap, batch=5000, db=pool)
     start = time.perf_counter()
     task = asyncio.create_task(relay.run(stop))
     while await relay.checkpoint() < after:
@@ -80,6 +83,7 @@ async def crm(url: str, bootstrap: str) -> tuple[float, int]:
     )
     stop.set()
     await task
+    await store.close()
     await pool.close()
     return one, n
 
@@ -238,6 +242,74 @@ def gateway(url: str, bootstrap: str) -> None:
         system.stop()
 
 
+async def command_latency(base: str, token: str, concurrency: int = 50, deals: int = 600) -> None:
+    """Commands through the gateway with `concurrency` in flight: each deal is opened, then moved
+    to the next stage (two commands, each a read of its stream and an append)."""
+    import httpx
+
+    latencies: dict[str, list[float]] = {"open": [], "stage": []}
+    remaining = deals
+    headers = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    body = {
+        "account_id": "acct-bench",
+        "name": "Bench deal",
+        "amount": 125000,
+        "currency": "CNY",
+        "expected_close": "2027-06-30",
+    }
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as c:
+
+        async def timed(kind: str, path: str, payload: dict[str, object]) -> httpx.Response:
+            t0 = time.perf_counter()
+            answer = await c.post(path, json=payload)
+            latencies[kind].append(time.perf_counter() - t0)
+            assert answer.status_code in (200, 201), answer.text
+            return answer
+
+        async def worker() -> None:
+            nonlocal remaining
+            while remaining > 0:
+                remaining -= 1
+                opened = await timed("open", "/v1/opportunities", body)
+                oid = opened.json()["id"]
+                await timed("stage", f"/v1/opportunities/{oid}/stage", {"stage": "bidding"})
+
+        await timed("open", "/v1/opportunities", body)  # warm up
+        latencies["open"].clear()
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - start
+    total = sum(len(v) for v in latencies.values())
+    print(
+        f"{'gateway commands, ' + str(concurrency) + ' concurrent':<48} {total / elapsed:>10,.0f}"
+        " commands/s",
+        flush=True,
+    )
+    for kind, values in latencies.items():
+        values.sort()
+        p50, p95, p99 = (values[int(len(values) * q)] * 1000 for q in (0.5, 0.95, 0.99))
+        print(
+            f"{'  ' + kind + ' opportunity' if kind == 'open' else '  change stage':<48}"
+            f" p50 {p50:.0f} ms  p95 {p95:.0f} ms  p99 {p99:.0f} ms",
+            flush=True,
+        )
+
+
+def commands(url: str, bootstrap: str) -> None:
+    from crm_cli.system import System
+    from crm_platform.auth import issue_token
+
+    secret = uuid4().hex
+    system = System(url, bootstrap, secret, log_dir=Path(tempfile.mkdtemp()))
+    try:
+        system.start(timeout=300)
+        token = issue_token(secret, user="bench-rep", role="sales_rep", branch="SH01")
+        asyncio.run(command_latency(system.url, token))
+    finally:
+        system.stop()
+
+
 def eventsourcing_reference(url: str) -> float:
     parts = urllib.parse.urlsplit(url)
     os.environ.update(
@@ -270,7 +342,7 @@ def eventsourcing_reference(url: str) -> float:
 
 
 def main() -> None:
-    parts = os.environ.get("CRM_BENCH_PARTS", "store,analytics,gateway").split(",")
+    parts = os.environ.get("CRM_BENCH_PARTS", "store,analytics,gateway,commands").split(",")
     with embedded_postgres(Path(tempfile.mkdtemp()) / "pg", keep=False) as admin:
         url = ensure_database(admin, "bench")
         broker = TansuBroker().start()
@@ -289,6 +361,12 @@ def main() -> None:
                 own = TansuBroker().start()
                 try:
                     gateway(gateway_url, own.bootstrap)
+                finally:
+                    own.stop()
+            if "commands" in parts:
+                own = TansuBroker().start()
+                try:
+                    commands(ensure_database(admin, "commands"), own.bootstrap)
                 finally:
                     own.stop()
         finally:

@@ -14,7 +14,7 @@ from crm_opportunities.domain.opportunity import (
     opportunity,
     stream_id,
 )
-from crm_platform.eventstore.postgres import PostgresEventStore
+from crm_platform.eventstore import EventStore
 from crm_platform.handler import handle
 
 META = Metadata("loader", "sales_rep", "SH01", "test")
@@ -22,7 +22,7 @@ T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
 STAGES = ("bidding", "negotiation", "won")
 
 
-async def write_history(store: PostgresEventStore, n: int, seed: int = 7) -> None:
+async def write_history(store: EventStore, n: int, seed: int = 7) -> None:
     """`n` opportunities in four branches, each moved along the pipeline 0 to 3 stages."""
     rng = random.Random(seed)
     for i in range(n):

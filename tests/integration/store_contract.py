@@ -78,6 +78,11 @@ def rich_event(
     )
 
 
+def typed(type_: str, **data: Any) -> NewEvent:
+    """A `new_event` of another type (a test's own types keep its reads to its own events)."""
+    return dataclasses.replace(new_event(0, **data), type=type_)
+
+
 def new_stream(prefix: str = "contract") -> str:
     return f"{prefix}-{uuid4()}"
 
@@ -573,3 +578,110 @@ class EventStoreContract:
             assert (e.stream_id, e.version, e.position) == (stream, version, position)
         for stream, versions in seen_order.items():
             assert versions == list(range(1, len(versions) + 1)), stream
+
+    # -- lookups of services and scheduled checks -----------------------------------------------
+
+    async def test_streams_with_and_streams_of_find_streams_by_type_and_field(
+        self, store: EventStore
+    ) -> None:
+        tag = uuid4().hex[:8]
+        owned, renamed, watched = f"Owned{tag}", f"Renamed{tag}", f"Watched{tag}"
+        a, b, c, other, moved = (new_stream("acct") for _ in range(5))
+        await store.append(c, [typed(owned, owner="u1"), typed(owned, owner="u1")], 0)
+        await store.append(a, [typed(owned, owner="u1")], 0)
+        await store.append(b, [typed(owned, owner="u2"), typed(renamed, owner="u1")], 0)
+        await store.append(other, [typed(watched, owner="u1")], 0)
+        await store.append(moved, [typed(owned, to="u1")], 0)
+
+        assert await store.streams_with([owned], "owner", "u1") == sorted([a, c])
+        assert await store.streams_with((owned, watched), "owner", "u1") == sorted([a, c, other])
+        assert await store.streams_with({owned, renamed}, "owner", "u2") == [b]
+        assert await store.streams_with([owned], "to", "u1") == [moved]
+        assert await store.streams_with([owned], "owner", "u3") == []
+        assert await store.streams_with([], "owner", "u1") == []
+        assert await store.streams_of([owned]) == {a, b, c, moved}
+        assert await store.streams_of((renamed, watched)) == {b, other}
+        assert await store.streams_of([f"Nothing{tag}"]) == set()
+
+    # -- bulk reads of rebuilds -----------------------------------------------------------------
+
+    async def test_horizon_is_the_last_event_read_all_can_see(self, store: EventStore) -> None:
+        result = await store.append(new_stream(), [new_event(1), new_event(2)], 0)
+        assert await store.horizon() == result.position == await tail(store)
+
+    async def test_history_reads_up_to_a_fixed_end_only_the_types_asked_in_disjoint_parts(
+        self, store: EventStore
+    ) -> None:
+        """`horizon` fixes an end later appends do not move; `history` returns only the asked
+        types, in read order, in batches of at most `batch`, each stream whole in exactly one
+        part; `stream_versions` and `count` count every event."""
+        tag = uuid4().hex[:8]
+        kind, other_kind = f"Folded{tag}", f"Skipped{tag}"
+        streams = [new_stream("history") for _ in range(20)]
+        for s in streams:
+            await store.append(s, [typed(kind), typed(other_kind), typed(kind)], 0)
+        upto = await store.horizon()
+        await store.append(streams[0], [typed(kind)], expected_version=3)  # after the end
+
+        async def read(part: tuple[int, int], batch: int = 20_000) -> list[tuple[str, int]]:
+            found: list[tuple[str, int]] = []
+            async for events in store.history([kind], upto=upto, part=part, batch=batch):
+                assert 0 < len(events) <= batch
+                assert {e.type for e in events} == {kind}
+                found += [(e.stream_id, e.version) for e in events]
+            return found
+
+        whole = await read((0, 1))
+        assert whole == [(s, v) for s in streams for v in (1, 3)]  # appended one after another
+        assert await read((0, 1), batch=7) == whole
+        halves = [await read((0, 2)), await read((1, 2))]
+        assert sorted(halves[0] + halves[1]) == sorted(whole)
+        assert {s for s, _ in halves[0]}.isdisjoint({s for s, _ in halves[1]})
+        assert all(halves), "20 streams all fell into one part"
+        assert [x async for x in store.history([f"Nothing{tag}"], upto=upto)] == []
+
+        versions = await store.stream_versions(upto)
+        assert {s: versions[s] for s in streams} == dict.fromkeys(streams, 3)
+        assert await store.count([kind]) == 41
+        assert await store.count({kind, other_kind}) == 61
+        assert await store.count([f"Nothing{tag}"]) == 0
+
+    # -- importing whole streams ----------------------------------------------------------------
+
+    async def test_import_streams_writes_whole_new_streams_from_version_1(
+        self, store: EventStore
+    ) -> None:
+        start = await tail(store)
+        a, b = new_stream("import-a"), new_stream("import-b")
+        events_a, events_b = [new_event(i) for i in range(3)], [new_event(9)]
+
+        assert await store.import_streams([(a, events_a), (b, events_b)]) == 4
+
+        imported = await read_all_after(store, start)
+        assert [(e.stream_id, e.version, e.event_id) for e in imported] == [
+            (a, 1, events_a[0].event_id),
+            (a, 2, events_a[1].event_id),
+            (a, 3, events_a[2].event_id),
+            (b, 1, events_b[0].event_id),
+        ]
+        assert await store.read_stream(a) == imported[:3]
+        # an imported stream takes commands like any other
+        assert (await store.append(b, [new_event(2)], expected_version=1)).version == 2
+        assert await store.import_streams([]) == 0
+
+    async def test_import_of_an_existing_stream_writes_nothing(self, store: EventStore) -> None:
+        taken, newcomer = new_stream("taken"), new_stream("newcomer")
+        await store.append(taken, [new_event(1)], expected_version=0)
+        start = await tail(store)
+
+        with pytest.raises(ConcurrencyError) as caught:
+            await store.import_streams([(newcomer, [new_event(1)]), (taken, [new_event(2)])])
+
+        assert (caught.value.stream_id, caught.value.expected, caught.value.actual) == (taken, 0, 1)
+        assert await store.read_stream(newcomer) == []
+        assert await read_all_after(store, start) == []
+
+    # -- running --------------------------------------------------------------------------------
+
+    async def test_ping_answers(self, store: EventStore) -> None:
+        await store.ping()

@@ -15,7 +15,7 @@ from uuid import uuid4
 import pytest
 import pytest_asyncio
 from crm_cli import demo
-from crm_platform.eventstore.postgres import PostgresEventStore
+from crm_platform.eventstore import EventStore
 from crm_platform.local import ensure_database
 from crm_projections import rollups, value
 from crm_projections.app import READ_MODELS, engine_for, open_stores
@@ -26,7 +26,7 @@ from crm_projections.tables import create_all
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-Setup = tuple[AsyncEngine, dict[str, PostgresEventStore]]
+Setup = tuple[AsyncEngine, dict[str, EventStore]]
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")

@@ -20,9 +20,10 @@ async def store() -> AsyncIterator[Any]:
     url = os.environ.get("CRM_ESDB_URL")
     if not url:
         pytest.skip(NO_SERVER)
-    from crm_platform.eventstore.esdb import EsdbEventStore
+    from crm_platform.eventstore import open_store
+    from crm_platform.settings import Settings
 
-    store = EsdbEventStore(url)
+    store = await open_store(Settings(event_store="esdb", esdb_url=url), "contract")
     try:
         yield store
     finally:

@@ -16,15 +16,16 @@ from uuid import uuid4
 import httpx
 import psycopg
 import pytest
+from crm_api import Route
+from crm_api import opportunities as api
 from crm_contracts.domain.contract import contract_id_for
 from crm_contracts.entrypoints.api import create_app
 from crm_events.envelope import Envelope
-from crm_api import Route
-from crm_api import opportunities as api
 from crm_opportunities.commands import COMMANDS
 from crm_platform.auth import Actor, internal_headers
 from crm_platform.commands import Accepted, Request, Spec, perform
-from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
+from crm_platform.eventstore import EventStore, open_store
+from crm_platform.eventstore.postgres import open_pool
 from crm_platform.following import Follower
 from crm_platform.local import ensure_database
 from crm_platform.settings import Settings
@@ -36,7 +37,7 @@ REP = Actor("rh-rep", "sales_rep", BRANCH)
 SPECS: dict[Route, Spec] = {spec.route: spec for spec in COMMANDS}
 
 
-async def won_deal(store: PostgresEventStore) -> str:
+async def won_deal(store: EventStore) -> str:
     async def do(route: Route, path: dict[str, str] | None = None, body: object = None) -> Accepted:
         req = Request(REP, "heal", datetime.now(UTC))
         done = await perform(SPECS[route], "opportunities", req, store, Settings(), path, body)
@@ -71,10 +72,7 @@ async def test_won_deals_the_broker_never_carried_draft_their_contract_once(
 ) -> None:
     monkeypatch.setenv("CRM_REACTION_SWEEP_SECONDS", "0.2")
     url = ensure_database(pg_admin_url, f"heal_{uuid4().hex[:8]}")
-    pool = open_pool(url, max_size=2, name="heal")
-    await pool.open()
-    opportunities = PostgresEventStore(pool, "opportunities")
-    await opportunities.ensure_schema()
+    opportunities = await open_store(Settings(database_url=url), "opportunities", connections=2)
     before_start = await won_deal(opportunities)  # lost before the service ever ran
     key = uuid4().hex
     app = create_app(
@@ -95,7 +93,7 @@ async def test_won_deals_the_broker_never_carried_draft_their_contract_once(
                 assert answer.status_code == 200, answer.text
                 assert answer.json()["opportunity_id"] == while_running
     finally:
-        await pool.close()
+        await opportunities.close()
     assert drafts(url, before_start) == 1 and drafts(url, while_running) == 1
 
 
@@ -103,9 +101,8 @@ async def test_a_follower_skips_repeats_and_fills_gaps_in_stream_order(pg_admin_
     url = ensure_database(pg_admin_url, f"follow_{uuid4().hex[:8]}")
     pool = open_pool(url, max_size=2, name="follow")
     await pool.open()
+    opportunities = await open_store(Settings(database_url=url), "opportunities", connections=2)
     try:
-        opportunities = PostgresEventStore(pool, "opportunities")
-        await opportunities.ensure_schema()
         deal = await won_deal(opportunities)
         stream = await opportunities.read_stream(f"opportunity-{deal}")
         assert [e.version for e in stream] == list(range(1, len(stream) + 1))
@@ -116,8 +113,14 @@ async def test_a_follower_skips_repeats_and_fills_gaps_in_stream_order(pg_admin_
         async def handle(e: Envelope) -> None:
             seen.append((e.type, e.version))
 
-        await PostgresEventStore(pool, "contracts").ensure_schema()  # the reacting context's
-        follower = Follower(pool, "contracts", "opportunities", {t for t, _ in everything}, handle)
+        follower = Follower(
+            pool,
+            "contracts",
+            "opportunities",
+            {t for t, _ in everything},
+            handle,
+            store=opportunities,
+        )
         await follower.ensure_schema()
         # only the last event arrives: the ones before are read from the store, all in order
         assert await follower.process([stream[-1]]) == len(stream)
@@ -133,4 +136,5 @@ async def test_a_follower_skips_repeats_and_fills_gaps_in_stream_order(pg_admin_
         assert {e.stream_id for e in await opportunities.read_all()} >= {f"opportunity-{other}"}
         assert await follower.sweep() == 0
     finally:
+        await opportunities.close()
         await pool.close()

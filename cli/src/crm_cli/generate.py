@@ -2,7 +2,7 @@
 
 Every event is produced by the aggregates' own `decide`/`evolve` (so the history is one the system
 could have recorded), with backdated times, and written stream by stream with COPY
-(`PostgresEventStore.import_streams`). Deterministic for a given seed.
+(`EventStore.import_streams`). Deterministic for a given seed.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from crm_events import Metadata, NewEvent, registry, to_data
 from crm_events.opportunities import QuoteLine
 from crm_opportunities.domain import opportunity as o
 from crm_platform.domain import DomainError
-from crm_platform.eventstore.postgres import PostgresEventStore
+from crm_platform.eventstore import EventStore
 
 from crm_cli.demo import BRANCHES, COMPETITORS, PRODUCTS
 
@@ -115,7 +115,7 @@ def histories(total: int, seed: int) -> Iterator[tuple[str, list[NewEvent]]]:
 
 
 async def generate(
-    store: PostgresEventStore, total: int, seed: int = 7, batch: int = 20_000
+    store: EventStore, total: int, seed: int = 7, batch: int = 20_000
 ) -> tuple[int, float]:
     """Write at least `total` events into `store`; returns (events written, seconds)."""
     started = time.perf_counter()

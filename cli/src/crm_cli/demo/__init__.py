@@ -18,7 +18,9 @@ import asyncio
 import random
 from datetime import date
 
-from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
+from crm_platform.eventstore import EventStore, open_store
+from crm_platform.eventstore.postgres import open_pool
+from crm_platform.settings import Settings
 
 from crm_cli.demo.contracts import contracts
 from crm_cli.demo.leads import accounts, campaigns_and_leads, organisation
@@ -42,15 +44,14 @@ LOADS = """create table if not exists crm_demo_loads (
 async def load(database_url: str, seed: int = 42) -> int:
     """Load the demo data; returns the number of commands run (replays included), 0 when the
     database holds a finished load already."""
-    stores: dict[str, PostgresEventStore] = {}
+    settings = Settings(database_url=database_url)
+    stores: dict[str, EventStore] = {}
     for context in ("leads", "opportunities", "contracts", "service-desk"):
-        pool = open_pool(database_url, max_size=2, name=f"demo-{context}")
-        await pool.open()
-        stores[context] = PostgresEventStore(pool, context)
-        await stores[context].ensure_schema()
-    loader = Loader(stores, seed, now=DEMO_NOW)
+        stores[context] = await open_store(settings, context, connections=2)
+    loader = Loader(stores, seed, settings, now=DEMO_NOW)
     rng = random.Random(seed)
-    marks = stores["leads"].pool
+    marks = open_pool(database_url, max_size=1, name="demo-loads")
+    await marks.open()
     try:
         async with marks.connection() as conn:
             await conn.execute(LOADS)
@@ -69,6 +70,7 @@ async def load(database_url: str, seed: int = 42) -> int:
     finally:
         for store in stores.values():
             await store.close()
+        await marks.close()
     return loader.done
 
 

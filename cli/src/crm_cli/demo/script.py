@@ -12,7 +12,7 @@ from typing import Any
 from crm_platform.auth import Actor
 from crm_platform.commands import Accepted, Request, Shown, Spec, perform
 from crm_platform.domain import DomainError
-from crm_platform.eventstore.postgres import PostgresEventStore
+from crm_platform.eventstore import EventStore
 from crm_platform.settings import Settings
 
 REGIONS = {
@@ -47,7 +47,7 @@ COMPETITORS = ("Acme Pumps", "Flowmax", "Sino Hydraulics")
 
 @dataclass
 class Loader:
-    stores: dict[str, PostgresEventStore]
+    stores: dict[str, EventStore]
     seed: int = 42
     settings: Settings = field(default_factory=Settings)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))

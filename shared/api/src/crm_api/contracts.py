@@ -130,120 +130,144 @@ def _r(
 
 
 ONE = "/contracts/{contract_id}"
+DRAFT_CONTRACT = _r(
+    "draft_contract",
+    "POST",
+    "/contracts",
+    "Draft a contract directly",
+    SALES,
+    body=DraftContract,
+    status=201,
+)
+REVISE_CONTRACT_DRAFT = _r(
+    "revise_contract_draft",
+    "PUT",
+    ONE,
+    "Change a draft's lines and payment terms",
+    SALES,
+    body=ReviseDraft,
+)
+SET_PAYMENT_PLAN = _r(
+    "set_payment_plan",
+    "PUT",
+    ONE + "/payment-plan",
+    "Set the instalments; they add up to the amount",
+    SALES,
+    body=PaymentPlan,
+)
+SET_EVEN_PAYMENT_PLAN = _r(
+    "set_even_payment_plan",
+    "POST",
+    ONE + "/payment-plan/even",
+    "Split the amount into equal instalments",
+    SALES,
+    body=EvenPlan,
+)
+SUBMIT_CONTRACT = _r(
+    "submit_contract",
+    "POST",
+    ONE + "/submit",
+    "Submit for the branch manager's approval",
+    SALES,
+)
+APPROVE_CONTRACT = _r(
+    "approve_contract", "POST", ONE + "/approve", "Approve a submitted contract", MANAGER
+)
+REJECT_CONTRACT = _r(
+    "reject_contract",
+    "POST",
+    ONE + "/reject",
+    "Reject a submitted contract (back to draft)",
+    MANAGER,
+    body=ContractReason,
+)
+SIGN_CONTRACT = _r("sign_contract", "POST", ONE + "/sign", "Record the signature", SALES)
+START_CONTRACT_EXECUTION = _r(
+    "start_contract_execution",
+    "POST",
+    ONE + "/start",
+    "Start executing a signed contract",
+    SALES,
+)
+SUSPEND_CONTRACT = _r(
+    "suspend_contract",
+    "POST",
+    ONE + "/suspend",
+    "Suspend execution",
+    SALES,
+    body=ContractReason,
+)
+RESUME_CONTRACT = _r("resume_contract", "POST", ONE + "/resume", "Resume execution", SALES)
+TERMINATE_CONTRACT = _r(
+    "terminate_contract",
+    "POST",
+    ONE + "/terminate",
+    "Terminate a contract in execution",
+    MANAGERS,
+    body=ContractReason,
+)
+COMPLETE_CONTRACT = _r(
+    "complete_contract", "POST", ONE + "/complete", "Complete a delivered contract", SALES
+)
+CLOSE_CONTRACT = _r("close_contract", "POST", ONE + "/close", "Close a completed contract", SALES)
+AMEND_CONTRACT = _r(
+    "amend_contract",
+    "POST",
+    ONE + "/amendments",
+    "A new version with a reason",
+    SALES,
+    body=Amend,
+)
+RECORD_CONTRACT_PAYMENT = _r(
+    "record_contract_payment",
+    "POST",
+    ONE + "/payments",
+    "Record a payment against an instalment",
+    SALES,
+    body=Payment,
+)
+RECORD_CONTRACT_DELIVERY = _r(
+    "record_contract_delivery",
+    "POST",
+    ONE + "/deliveries",
+    "Record a delivery of a line",
+    SALES,
+    body=Delivery,
+)
+RECORD_CONTRACT_RETURN = _r(
+    "record_contract_return",
+    "POST",
+    ONE + "/returns",
+    "Record a return of a line",
+    SALES,
+    body=Return,
+)
+GET_CONTRACT = _r(
+    "get_contract",
+    "GET",
+    ONE,
+    "A contract's current state with its plan and collections",
+    READERS,
+)
+
 ROUTES = (
-    _r(
-        "draft_contract",
-        "POST",
-        "/contracts",
-        "Draft a contract directly",
-        SALES,
-        body=DraftContract,
-        status=201,
-    ),
-    _r(
-        "revise_contract_draft",
-        "PUT",
-        ONE,
-        "Change a draft's lines and payment terms",
-        SALES,
-        body=ReviseDraft,
-    ),
-    _r(
-        "set_payment_plan",
-        "PUT",
-        ONE + "/payment-plan",
-        "Set the instalments; they add up to the amount",
-        SALES,
-        body=PaymentPlan,
-    ),
-    _r(
-        "set_even_payment_plan",
-        "POST",
-        ONE + "/payment-plan/even",
-        "Split the amount into equal instalments",
-        SALES,
-        body=EvenPlan,
-    ),
-    _r(
-        "submit_contract",
-        "POST",
-        ONE + "/submit",
-        "Submit for the branch manager's approval",
-        SALES,
-    ),
-    _r("approve_contract", "POST", ONE + "/approve", "Approve a submitted contract", MANAGER),
-    _r(
-        "reject_contract",
-        "POST",
-        ONE + "/reject",
-        "Reject a submitted contract (back to draft)",
-        MANAGER,
-        body=ContractReason,
-    ),
-    _r("sign_contract", "POST", ONE + "/sign", "Record the signature", SALES),
-    _r(
-        "start_contract_execution",
-        "POST",
-        ONE + "/start",
-        "Start executing a signed contract",
-        SALES,
-    ),
-    _r(
-        "suspend_contract",
-        "POST",
-        ONE + "/suspend",
-        "Suspend execution",
-        SALES,
-        body=ContractReason,
-    ),
-    _r("resume_contract", "POST", ONE + "/resume", "Resume execution", SALES),
-    _r(
-        "terminate_contract",
-        "POST",
-        ONE + "/terminate",
-        "Terminate a contract in execution",
-        MANAGERS,
-        body=ContractReason,
-    ),
-    _r("complete_contract", "POST", ONE + "/complete", "Complete a delivered contract", SALES),
-    _r("close_contract", "POST", ONE + "/close", "Close a completed contract", SALES),
-    _r(
-        "amend_contract",
-        "POST",
-        ONE + "/amendments",
-        "A new version with a reason",
-        SALES,
-        body=Amend,
-    ),
-    _r(
-        "record_contract_payment",
-        "POST",
-        ONE + "/payments",
-        "Record a payment against an instalment",
-        SALES,
-        body=Payment,
-    ),
-    _r(
-        "record_contract_delivery",
-        "POST",
-        ONE + "/deliveries",
-        "Record a delivery of a line",
-        SALES,
-        body=Delivery,
-    ),
-    _r(
-        "record_contract_return",
-        "POST",
-        ONE + "/returns",
-        "Record a return of a line",
-        SALES,
-        body=Return,
-    ),
-    _r(
-        "get_contract",
-        "GET",
-        ONE,
-        "A contract's current state with its plan and collections",
-        READERS,
-    ),
+    DRAFT_CONTRACT,
+    REVISE_CONTRACT_DRAFT,
+    SET_PAYMENT_PLAN,
+    SET_EVEN_PAYMENT_PLAN,
+    SUBMIT_CONTRACT,
+    APPROVE_CONTRACT,
+    REJECT_CONTRACT,
+    SIGN_CONTRACT,
+    START_CONTRACT_EXECUTION,
+    SUSPEND_CONTRACT,
+    RESUME_CONTRACT,
+    TERMINATE_CONTRACT,
+    COMPLETE_CONTRACT,
+    CLOSE_CONTRACT,
+    AMEND_CONTRACT,
+    RECORD_CONTRACT_PAYMENT,
+    RECORD_CONTRACT_DELIVERY,
+    RECORD_CONTRACT_RETURN,
+    GET_CONTRACT,
 )

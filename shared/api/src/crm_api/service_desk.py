@@ -129,86 +129,109 @@ def _r(
 
 
 ONE = "/tickets/{ticket_id}"
+OPEN_TICKET = _r(
+    "open_ticket",
+    "POST",
+    "/tickets",
+    "Open a ticket; its deadline follows the customer's grade",
+    FRONT_LINE,
+    body=OpenTicket,
+    status=201,
+)
+ASSIGN_TICKET = _r(
+    "assign_ticket", "POST", ONE + "/assign", "Assign a ticket to an agent", DESK, body=Assign
+)
+START_TICKET_WORK = _r(
+    "start_ticket_work", "POST", ONE + "/start", "Start working on a ticket", DESK
+)
+RESOLVE_TICKET = _r("resolve_ticket", "POST", ONE + "/resolve", "Resolve a ticket", DESK, body=Note)
+CLOSE_TICKET = _r("close_ticket", "POST", ONE + "/close", "Close a resolved ticket", DESK)
+REOPEN_TICKET = _r(
+    "reopen_ticket",
+    "POST",
+    ONE + "/reopen",
+    "Reopen a resolved or closed ticket",
+    FRONT_LINE,
+    body=TicketReason,
+)
+GIVE_TICKET_FEEDBACK = _r(
+    "give_ticket_feedback",
+    "POST",
+    ONE + "/feedback",
+    "The customer's verdict on the resolution",
+    FRONT_LINE,
+    body=Feedback,
+)
+RECORD_SPARE_PART = _r(
+    "record_spare_part",
+    "POST",
+    ONE + "/spare-parts",
+    "Record a spare part used on a repair",
+    DESK,
+    body=SparePart,
+)
+RECORD_SERVICE_CHARGE = _r(
+    "record_service_charge",
+    "POST",
+    ONE + "/charges",
+    "Record a service charge on a repair",
+    DESK,
+    body=Charge,
+)
+GET_TICKET = _r("get_ticket", "GET", ONE, "A ticket's current state", READERS)
+TICKET_QUEUE = _r(
+    "ticket_queue",
+    "GET",
+    "/ticket-queue",
+    "Open tickets by the customer's grade, then deadline",
+    READERS,
+    query=Queue,
+    answer=TicketQueue,
+)
+LOG_CARE_CONTACT = _r(
+    "log_care_contact",
+    "POST",
+    "/care-contacts",
+    "Log a courtesy call or follow-up",
+    FRONT_LINE,
+    body=CareContact,
+    status=201,
+)
+GET_CARE_LOG = _r(
+    "get_care_log", "GET", "/care-logs/{customer_id}", "A customer's care contacts", READERS
+)
+GET_SERVICE_GRADE = _r(
+    "get_service_grade",
+    "GET",
+    "/service-grades/{customer_id}",
+    "The grade the desk serves a customer by (its copy of CustomerGradeChanged)",
+    READERS,
+)
+CHANGE_SLA_POLICY = _r(
+    "change_sla_policy",
+    "PUT",
+    "/sla-policy",
+    "Set the SLA hours per grade and ticket type",
+    ADMIN,
+    body=SlaPolicy,
+)
+GET_SLA_POLICY = _r("get_sla_policy", "GET", "/sla-policy", "The SLA policy in force", READERS)
+
 ROUTES = (
-    _r(
-        "open_ticket",
-        "POST",
-        "/tickets",
-        "Open a ticket; its deadline follows the customer's grade",
-        FRONT_LINE,
-        body=OpenTicket,
-        status=201,
-    ),
-    _r("assign_ticket", "POST", ONE + "/assign", "Assign a ticket to an agent", DESK, body=Assign),
-    _r("start_ticket_work", "POST", ONE + "/start", "Start working on a ticket", DESK),
-    _r("resolve_ticket", "POST", ONE + "/resolve", "Resolve a ticket", DESK, body=Note),
-    _r("close_ticket", "POST", ONE + "/close", "Close a resolved ticket", DESK),
-    _r(
-        "reopen_ticket",
-        "POST",
-        ONE + "/reopen",
-        "Reopen a resolved or closed ticket",
-        FRONT_LINE,
-        body=TicketReason,
-    ),
-    _r(
-        "give_ticket_feedback",
-        "POST",
-        ONE + "/feedback",
-        "The customer's verdict on the resolution",
-        FRONT_LINE,
-        body=Feedback,
-    ),
-    _r(
-        "record_spare_part",
-        "POST",
-        ONE + "/spare-parts",
-        "Record a spare part used on a repair",
-        DESK,
-        body=SparePart,
-    ),
-    _r(
-        "record_service_charge",
-        "POST",
-        ONE + "/charges",
-        "Record a service charge on a repair",
-        DESK,
-        body=Charge,
-    ),
-    _r("get_ticket", "GET", ONE, "A ticket's current state", READERS),
-    _r(
-        "ticket_queue",
-        "GET",
-        "/ticket-queue",
-        "Open tickets by the customer's grade, then deadline",
-        READERS,
-        query=Queue,
-        answer=TicketQueue,
-    ),
-    _r(
-        "log_care_contact",
-        "POST",
-        "/care-contacts",
-        "Log a courtesy call or follow-up",
-        FRONT_LINE,
-        body=CareContact,
-        status=201,
-    ),
-    _r("get_care_log", "GET", "/care-logs/{customer_id}", "A customer's care contacts", READERS),
-    _r(
-        "get_service_grade",
-        "GET",
-        "/service-grades/{customer_id}",
-        "The grade the desk serves a customer by (its copy of CustomerGradeChanged)",
-        READERS,
-    ),
-    _r(
-        "change_sla_policy",
-        "PUT",
-        "/sla-policy",
-        "Set the SLA hours per grade and ticket type",
-        ADMIN,
-        body=SlaPolicy,
-    ),
-    _r("get_sla_policy", "GET", "/sla-policy", "The SLA policy in force", READERS),
+    OPEN_TICKET,
+    ASSIGN_TICKET,
+    START_TICKET_WORK,
+    RESOLVE_TICKET,
+    CLOSE_TICKET,
+    REOPEN_TICKET,
+    GIVE_TICKET_FEEDBACK,
+    RECORD_SPARE_PART,
+    RECORD_SERVICE_CHARGE,
+    GET_TICKET,
+    TICKET_QUEUE,
+    LOG_CARE_CONTACT,
+    GET_CARE_LOG,
+    GET_SERVICE_GRADE,
+    CHANGE_SLA_POLICY,
+    GET_SLA_POLICY,
 )

@@ -11,7 +11,6 @@ uses them); crm_platform.mount serves a table over HTTP.
 from __future__ import annotations
 
 import inspect
-
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime

@@ -6,7 +6,8 @@ version it has handled last: a repeated event is skipped, and an event whose pre
 arrived first has them read from the source store and handled in order. Per source context it keeps
 a position in the source store up to which everything has been seen: a sweep reads the store after
 it, so even the last events of a stream that the broker lost (or a topic emptied by a restart) are
-handled. Progress lives in the reacting context's own schema.
+handled. The source store is any `EventStore` (opened with `open_store` for the source context);
+progress is bookkeeping, in the reacting context's own schema of its PostgreSQL database.
 
 Reactions must still be idempotent (their commands carry the event id as idempotency key, or the
 aggregate answers a repeat with no events): progress is saved after the reaction's own append, so a
@@ -21,9 +22,11 @@ from crm_events import Envelope
 from psycopg import sql
 from psycopg_pool import AsyncConnectionPool
 
-from crm_platform.eventstore.postgres import PostgresEventStore
+from crm_platform.eventstore import EventStore
+from crm_platform.eventstore.postgres import ensure_tables
 
 DDL = """
+create schema if not exists {s};
 create table if not exists {s}.reaction_progress (
     source text not null,
     stream_id text not null,
@@ -50,7 +53,10 @@ Handle = Callable[[Envelope], Awaitable[None]]
 
 
 class Follower:
-    """The events of context `source`, each handled once and in stream order by `handle`."""
+    """The events of context `source`, each handled once and in stream order by `handle`.
+
+    `pool`: the reacting service's database (its progress); `store`: the source context's event
+    store, read only."""
 
     def __init__(
         self,
@@ -59,17 +65,25 @@ class Follower:
         source: str,
         handles: Collection[str],
         handle: Handle,
+        *,
+        store: EventStore | None = None,
     ) -> None:
         self.pool, self.source, self.handles, self.handle = pool, source, handles, handle
-        self.store = PostgresEventStore(pool, source)  # read only: the source context writes it
+        if store is None:
+            # Transitional, for callers written before the split
+            # (tests/integration/test_reactions_heal.py): the source's PostgreSQL store in the
+            # same database. Remove once they pass `store`.
+            from crm_platform.eventstore.postgres import PostgresEventStore
+
+            store = PostgresEventStore(pool, source)
+        self.store: EventStore = store
         self._s = sql.Identifier(schema)
 
     def _sql(self, text: str) -> sql.Composed:
         return sql.SQL(text).format(s=self._s)
 
     async def ensure_schema(self) -> None:
-        async with self.pool.connection() as conn:
-            await conn.execute(self._sql(DDL))
+        await ensure_tables(self.pool, self._sql(DDL))
 
     async def process(self, events: Sequence[Envelope]) -> int:
         """Handle what is new in `events` (filling gaps from the source store); returns how many

@@ -18,9 +18,11 @@ import orjson
 from psycopg import sql
 from psycopg_pool import AsyncConnectionPool
 
+from crm_platform.eventstore.postgres import ensure_tables
 from crm_platform.http import Problem
 
-DDL = """create table if not exists {s}.idempotency_requests (
+DDL = """create schema if not exists {s};
+create table if not exists {s}.idempotency_requests (
     key text primary key,
     fingerprint text not null,
     first_accepted timestamptz not null default now()
@@ -36,14 +38,14 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 
 class Requests:
-    """The fingerprints of accepted keyed requests, in the context's own schema."""
+    """The fingerprints of accepted keyed requests, in the context's own schema of the service's
+    PostgreSQL database (bookkeeping: it stays there whichever event store is configured)."""
 
     def __init__(self, pool: AsyncConnectionPool, schema: str) -> None:
         self.pool, self.schema = pool, sql.Identifier(schema)
 
     async def ensure_schema(self) -> None:
-        async with self.pool.connection() as conn:
-            await conn.execute(sql.SQL(DDL).format(s=self.schema))
+        await ensure_tables(self.pool, sql.SQL(DDL).format(s=self.schema))
 
     async def check(self, key: str, print_: str) -> None:
         """Refuse a key that was accepted for another request."""

@@ -1,10 +1,15 @@
 """The relay: a context's event store -> its Kafka topic, in commit order, at least once.
 
 One relay runs per context: every replica of a service starts one, and a PostgreSQL advisory lock
-lets exactly one of them publish. It reads batches after its checkpoint, publishes each event with
-key = stream id (so a stream stays in order on one partition), waits for the broker to acknowledge
-the whole batch, then moves the checkpoint. A crash between publish and checkpoint re-publishes the
-batch: consumers skip what they have already applied. When Kafka is away it backs off and retries.
+lets exactly one of them publish. It reads batches with the store's `read_all` after its
+checkpoint, publishes each event with key = stream id (so a stream stays in order on one
+partition), waits for the broker to acknowledge the whole batch, then moves the checkpoint. A crash
+between publish and checkpoint re-publishes the batch: consumers skip what they have already
+applied. When Kafka is away it backs off and retries.
+
+The events come from any `EventStore`; the lock and the checkpoint are the service's bookkeeping,
+in its PostgreSQL database (`db`, table `<context>.relay_checkpoints`). The lag is measured in
+positions: events on PostgreSQL, where positions are dense; log bytes on EventStoreDB.
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ import zlib
 from aiokafka import AIOKafkaProducer
 from crm_events import envelope_to_json
 from psycopg import sql
+from psycopg_pool import AsyncConnectionPool
 
-from crm_platform.eventstore.postgres import PostgresEventStore
+from crm_platform.eventstore import EventStore
+from crm_platform.eventstore.postgres import ensure_tables
 from crm_platform.kafka import ensure_topic, producer
 from crm_platform.metrics import RELAY_ERRORS, RELAY_LAG, RELAY_POSITION, RELAY_PUBLISHED
 from crm_platform.settings import topic
@@ -27,22 +34,36 @@ log = logging.getLogger("crm.relay")
 IDLE_SECONDS = 0.02
 MAX_BACKOFF_SECONDS = 10.0
 
+DDL = """create schema if not exists {s};
+create table if not exists {s}.relay_checkpoints (
+    name      text primary key,
+    position  bigint not null
+)"""
+
 
 class Relay:
     def __init__(
         self,
-        store: PostgresEventStore,
+        store: EventStore,
         context: str,
         bootstrap: str,
         *,
+        db: AsyncConnectionPool | None = None,
         partitions: int = 6,
         replication: int = 1,
         batch: int = 2000,
     ) -> None:
-        self.store, self.context, self.bootstrap = store, context, bootstrap
+        if db is None:
+            # Transitional, for callers written before the split that hand over a PostgreSQL
+            # store alone (bench/bench.py, tests/integration/test_relay_projection.py): its pool is
+            # the service's database. Remove once they pass `db`.
+            db = store.pool  # type: ignore[attr-defined]
+        self.store, self.db, self.context, self.bootstrap = store, db, context, bootstrap
         self.topic, self.partitions, self.batch = topic(context), partitions, batch
         self.replication = replication
-        s = sql.Identifier(store.schema)
+        s = sql.Identifier(context)
+        self._ddl = sql.SQL(DDL).format(s=s)
+        self._ready = False
         self._load = sql.SQL(
             "select position from {s}.relay_checkpoints where name = 'kafka'"
         ).format(s=s)
@@ -50,12 +71,12 @@ class Relay:
             "insert into {s}.relay_checkpoints (name, position) values ('kafka', %s)"
             " on conflict (name) do update set position = excluded.position"
         ).format(s=s)
-        self._head = sql.SQL("select max(position) from {s}.events").format(s=s)
         self._lock_key = zlib.crc32(f"crm.relay.{context}".encode())
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until `stop` is set; only the replica holding the lock publishes."""
-        async with self.store.pool.connection() as lock_conn:
+        await self._ensure_tables()
+        async with self.db.connection() as lock_conn:
             while not stop.is_set():
                 row = await (
                     await lock_conn.execute("select pg_try_advisory_lock(%s)", (self._lock_key,))
@@ -116,18 +137,21 @@ class Relay:
             ]
             await asyncio.gather(*pending)
             position = events[-1].position
-            async with self.store.pool.connection() as conn:
+            async with self.db.connection() as conn:
                 await conn.execute(self._save, (position,))
-                if len(events) == self.batch:  # a backlog: how far behind (positions are dense)
-                    head = await (await conn.execute(self._head)).fetchone()
-                    RELAY_LAG.labels(self.context).set(
-                        (head[0] or position) - position if head else 0
-                    )
+            if len(events) == self.batch:  # a backlog: how far behind
+                RELAY_LAG.labels(self.context).set(max(await self.store.horizon() - position, 0))
             RELAY_PUBLISHED.labels(self.context).inc(len(events))
             RELAY_POSITION.labels(self.context).set(position)
 
+    async def _ensure_tables(self) -> None:
+        if not self._ready:
+            await ensure_tables(self.db, self._ddl)
+            self._ready = True
+
     async def checkpoint(self) -> int:
-        async with self.store.pool.connection() as conn:
+        await self._ensure_tables()
+        async with self.db.connection() as conn:
             row = await (await conn.execute(self._load)).fetchone()
         return int(row[0]) if row else 0
 

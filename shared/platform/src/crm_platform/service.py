@@ -1,8 +1,11 @@
 """What every command service is made of, so each one only writes its routes and reactions.
 
 `service_app` is the composition root shared by production and tests: it opens the context's event
-store, starts the relay to Kafka and the service's background workers (reactions to other contexts'
-events, scheduled checks), and installs problem+json, correlation ids, health and metrics.
+store (the configured backend, `crm_platform.eventstore.open_store`) and the service's own
+PostgreSQL database (its bookkeeping: idempotent requests, reaction progress, the relay's
+checkpoint), starts the relay to Kafka and the service's background workers (reactions to other
+contexts' events, scheduled checks), and installs problem+json, correlation ids, health and
+metrics.
 Routes are mounted from the shared route table (crm_api) with `handles`, which also re-checks the
 route's roles (the gateway checks them first; a service never trusts a route it was not built for).
 """
@@ -20,11 +23,13 @@ from typing import Annotated, Any, TypeVar
 from crm_api import Route
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.responses import Response
+from psycopg_pool import AsyncConnectionPool
 
 from crm_platform.auth import Actor, internal_verifier
 from crm_platform.commands import Accepted
 from crm_platform.commands import Request as CommandRequest
-from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
+from crm_platform.eventstore import EventStore, open_store
+from crm_platform.eventstore.postgres import open_pool
 from crm_platform.guard import TextGuard
 from crm_platform.http import (
     Problem,
@@ -48,7 +53,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Service:
     context: str
     settings: Settings
-    store: PostgresEventStore
+    store: EventStore
+    db: AsyncConnectionPool  # the service's own tables, never events
     requests: Requests
 
 
@@ -60,7 +66,7 @@ def _service(request: Request) -> Service:
     return svc
 
 
-def _store(request: Request) -> PostgresEventStore:
+def _store(request: Request) -> EventStore:
     return _service(request).store
 
 
@@ -91,7 +97,7 @@ async def command_request(
 
 
 Svc = Annotated[Service, Depends(_service)]
-Store = Annotated[PostgresEventStore, Depends(_store)]
+Store = Annotated[EventStore, Depends(_store)]
 Cmd = Annotated[CommandRequest, Depends(command_request)]
 CurrentActor = Annotated[Actor, Depends(internal_actor)]
 
@@ -141,14 +147,6 @@ def record(body: dict[str, Any], version: int) -> Response:
     return json_response({**body, "version": version}, headers={"ETag": f'"{version}"'})
 
 
-async def open_store(settings: Settings, context: str) -> PostgresEventStore:
-    pool = open_pool(settings.require_database(), name=context)
-    await pool.open()
-    store = PostgresEventStore(pool, context)
-    await store.ensure_schema()
-    return store
-
-
 def service_app(
     context: str,
     settings: Settings,
@@ -160,9 +158,11 @@ def service_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = await open_store(settings, context)
-        requests = Requests(store.pool, context)
+        db = open_pool(settings.require_database(), max_size=5, name=f"{context}-own")
+        await db.open()
+        requests = Requests(db, context)
         await requests.ensure_schema()
-        service = Service(context, settings, store, requests)
+        service = Service(context, settings, store, db, requests)
         app.state.service = service
         stop = asyncio.Event()
         tasks: list[asyncio.Task[None]] = [
@@ -175,6 +175,7 @@ def service_app(
                         service.store,
                         context,
                         settings.require_kafka(),
+                        db=service.db,
                         partitions=settings.kafka_partitions,
                         replication=settings.kafka_replication,
                     ).run(stop),
@@ -191,6 +192,7 @@ def service_app(
                 except (Exception, asyncio.CancelledError):
                     log.exception("background task %s did not stop cleanly", task.get_name())
             await service.store.close()
+            await service.db.close()
 
     app = FastAPI(title=f"CRM {context} service (internal)", lifespan=lifespan)
     app.state.internal_verifier = internal_verifier(settings.internal_key)
@@ -201,10 +203,15 @@ def service_app(
 
     @app.get("/health")
     async def health(svc: Svc) -> Response:
-        """200 while the database and the broker answer; 503 naming the one that does not."""
-        checks = {"database": "ok", "broker": "ok"}
+        """200 while the event store, the database and the broker answer; 503 naming the one
+        that does not."""
+        checks = {"event_store": "ok", "database": "ok", "broker": "ok"}
         try:
-            async with svc.store.pool.connection(timeout=2) as conn:
+            await svc.store.ping()
+        except Exception as exc:
+            checks["event_store"] = f"down: {type(exc).__name__}"
+        try:
+            async with svc.db.connection(timeout=2) as conn:
                 await conn.execute("select 1")
         except Exception as exc:
             checks["database"] = f"down: {type(exc).__name__}"

@@ -22,6 +22,10 @@ def _env(name: str, default: str) -> str:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=lambda: _env("CRM_DATABASE_URL", ""))
+    # where events live: "postgres" (the schema of each context in CRM_DATABASE_URL) or "esdb"
+    # (EventStoreDB/KurrentDB at CRM_ESDB_URL); a service's own tables stay in CRM_DATABASE_URL
+    event_store: str = field(default_factory=lambda: _env("CRM_EVENT_STORE", "postgres"))
+    esdb_url: str = field(default_factory=lambda: _env("CRM_ESDB_URL", ""))
     kafka_bootstrap: str = field(default_factory=lambda: _env("CRM_KAFKA_BOOTSTRAP", ""))
     kafka_partitions: int = field(default_factory=lambda: int(_env("CRM_KAFKA_PARTITIONS", "6")))
     kafka_replication: int = field(default_factory=lambda: int(_env("CRM_KAFKA_REPLICATION", "1")))
@@ -46,6 +50,13 @@ class Settings:
         if not self.database_url:
             raise RuntimeError("CRM_DATABASE_URL is not set (`crm run` sets it for local runs)")
         return self.database_url
+
+    def require_esdb(self) -> str:
+        if not self.esdb_url:
+            raise RuntimeError(
+                "CRM_EVENT_STORE=esdb needs CRM_ESDB_URL (esdb://host:2113?tls=false)"
+            )
+        return self.esdb_url
 
     def require_kafka(self) -> str:
         if not self.kafka_bootstrap:

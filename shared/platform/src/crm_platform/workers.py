@@ -30,6 +30,7 @@ from crm_events import Envelope, envelope_from_json
 from crm_platform.auth import Actor
 from crm_platform.commands import Request
 from crm_platform.domain import DomainError
+from crm_platform.eventstore import open_store
 from crm_platform.following import Follower
 from crm_platform.kafka import ensure_topic
 from crm_platform.metrics import DEAD_LETTERS, REACTIONS
@@ -80,51 +81,60 @@ def reactions(source: str, handlers: Mapping[str, Reaction]) -> Worker:
         async def handle(envelope: Envelope) -> None:
             await _handle(service, handlers[envelope.type], envelope)
 
-        follower = Follower(service.store.pool, service.context, source, set(handlers), handle)
         bootstrap = service.settings.require_kafka()
         loop = asyncio.get_running_loop()
         backoff = 0.5
-        while not stop.is_set():
-            consumer = AIOKafkaConsumer(
-                topic(source),
-                bootstrap_servers=bootstrap,
-                group_id=f"crm.{service.context}.reactions",
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
-            )
-            try:
-                await follower.ensure_schema()
-                await follower.sweep()
-                swept = loop.time()
-                await ensure_topic(
-                    bootstrap,
+        follower: Follower | None = None
+        try:
+            while not stop.is_set():
+                consumer = AIOKafkaConsumer(
                     topic(source),
-                    service.settings.kafka_partitions,
-                    service.settings.kafka_replication,
+                    bootstrap_servers=bootstrap,
+                    group_id=f"crm.{service.context}.reactions",
+                    enable_auto_commit=False,
+                    auto_offset_reset="earliest",
                 )
-                await consumer.start()
-                while not stop.is_set():
-                    batches = await consumer.getmany(timeout_ms=500, max_records=500)
-                    events = [
-                        envelope_from_json(message.value or b"{}")
-                        for messages in batches.values()
-                        for message in messages
-                    ]
-                    if events:
-                        await follower.process(events)
-                        await consumer.commit()
-                    if loop.time() - swept >= sweep_seconds:
-                        await follower.sweep()
-                        swept = loop.time()
-                    backoff = 0.5
-            except Exception:
-                log.exception("reactions to %s failed; retrying in %.1fs", source, backoff)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
-            finally:
-                with contextlib.suppress(Exception):
-                    await consumer.stop()
+                try:
+                    if follower is None:  # the source's store, read only: its service writes it
+                        store = await open_store(service.settings, source, connections=2)
+                        follower = Follower(
+                            service.db, service.context, source, set(handlers), handle, store=store
+                        )
+                    await follower.ensure_schema()
+                    await follower.sweep()
+                    swept = loop.time()
+                    await ensure_topic(
+                        bootstrap,
+                        topic(source),
+                        service.settings.kafka_partitions,
+                        service.settings.kafka_replication,
+                    )
+                    await consumer.start()
+                    while not stop.is_set():
+                        batches = await consumer.getmany(timeout_ms=500, max_records=500)
+                        events = [
+                            envelope_from_json(message.value or b"{}")
+                            for messages in batches.values()
+                            for message in messages
+                        ]
+                        if events:
+                            await follower.process(events)
+                            await consumer.commit()
+                        if loop.time() - swept >= sweep_seconds:
+                            await follower.sweep()
+                            swept = loop.time()
+                        backoff = 0.5
+                except Exception:
+                    log.exception("reactions to %s failed; retrying in %.1fs", source, backoff)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), backoff)
+                    backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                finally:
+                    with contextlib.suppress(Exception):
+                        await consumer.stop()
+        finally:
+            if follower is not None:
+                await follower.store.close()
 
     react.__name__ = f"reactions_to_{source}"
     return react

@@ -5,7 +5,13 @@ server (tests/integration/test_esdb_store.py; docs/architecture.md). Mapping:
 - a stream `s` of context `c` is the ESDB stream `c.s`; its version is stream_position + 1;
 - the global position is the ESDB commit position; `read_all` reads `$all` filtered to the
   context's stream-name prefix, which ESDB serves in commit order, so nothing is ever skipped;
-- data is the event's JSON; the envelope's other fields travel in the ESDB event's metadata.
+- data is the event's JSON; the envelope's other fields travel in the ESDB event's metadata;
+- the rebuild's bulk reads and the lookups (`history`, `stream_versions`, `count`, `streams_with`,
+  `streams_of`) read `$all` filtered by event type (or stream prefix) on the server and select
+  the rest on the client: ESDB has no secondary indexes, so they cost a scan of those events;
+  a part of `history` is chosen by a CRC-32 of the stream id;
+- `import_streams` checks every stream is new, then appends each with "no stream": ESDB has no
+  transaction across streams, so a stream created concurrently fails that stream alone.
 
 Idempotency without multi-stream transactions: each key has a small log stream
 `crm-idempotency.<sha256>` of `Reserved` (target stream, expected version, the event ids),
@@ -20,7 +26,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+import zlib
+from collections.abc import AsyncGenerator, AsyncIterator, Collection, Sequence
+from contextlib import aclosing
 from datetime import datetime
 from typing import Any
 
@@ -81,7 +89,8 @@ class EsdbEventStore:
     def __init__(self, url: str, context: str = "crm") -> None:
         self.client = AsyncEventStoreDBClient(url)
         self.prefix = f"{context}."
-        self._filter = (f"^{re.escape(self.prefix)}",)
+        # esdbclient anchors the pattern itself (^...$)
+        self._filter = (f"{re.escape(self.prefix)}.*",)
         self._connected = False
 
     async def _c(self) -> AsyncEventStoreDBClient:
@@ -227,6 +236,126 @@ class EsdbEventStore:
                 if len(out) == limit:
                     break
         return out
+
+    # -- reading $all by event type ------------------------------------------------------------
+    async def _scan(
+        self,
+        include: str,
+        *,
+        by_stream_name: bool,
+        backwards: bool = False,
+        limit: int | None = None,
+    ) -> AsyncGenerator[RecordedEvent]:
+        """The context's events of `$all` whose stream name or type matches `include`."""
+        client = await self._c()
+        kw: dict[str, Any] = {"limit": limit} if limit is not None else {}
+        async with await client.read_all(
+            filter_include=(include,),
+            filter_by_stream_name=by_stream_name,
+            backwards=backwards,
+            **kw,
+        ) as recorded:
+            async for r in recorded:
+                if r.stream_name.startswith(self.prefix):
+                    yield r
+
+    def _of_types(self, types: Collection[str]) -> AsyncGenerator[RecordedEvent]:
+        return self._scan("(?:" + "|".join(re.escape(t) for t in types) + ")", by_stream_name=False)
+
+    def _everything(self) -> AsyncGenerator[RecordedEvent]:
+        return self._scan(self._filter[0], by_stream_name=True)
+
+    async def streams_with(self, types: Collection[str], field: str, value: str) -> list[str]:
+        if not types:
+            return []
+        found: set[str] = set()
+        async with aclosing(self._of_types(types)) as recorded:
+            async for r in recorded:
+                if orjson.loads(r.data).get(field) == value:
+                    found.add(r.stream_name.removeprefix(self.prefix))
+        return sorted(found)
+
+    async def streams_of(self, types: Collection[str]) -> set[str]:
+        if not types:
+            return set()
+        async with aclosing(self._of_types(types)) as recorded:
+            return {r.stream_name.removeprefix(self.prefix) async for r in recorded}
+
+    async def count(self, types: Collection[str]) -> int:
+        if not types:
+            return 0
+        n = 0
+        async with aclosing(self._of_types(types)) as recorded:
+            async for _ in recorded:
+                n += 1
+        return n
+
+    async def horizon(self) -> int:
+        async with aclosing(
+            self._scan(self._filter[0], by_stream_name=True, backwards=True, limit=1)
+        ) as recorded:
+            async for r in recorded:
+                return r.commit_position or 0
+        return 0
+
+    async def history(
+        self,
+        types: Collection[str],
+        *,
+        upto: int,
+        part: tuple[int, int] = (0, 1),
+        batch: int = 20_000,
+    ) -> AsyncIterator[list[Envelope]]:
+        if not types:
+            return
+        k, n = part
+        out: list[Envelope] = []
+        async with aclosing(self._of_types(types)) as recorded:
+            async for r in recorded:
+                if (r.commit_position or 0) > upto:
+                    break
+                stream_id = r.stream_name.removeprefix(self.prefix)
+                if n > 1 and zlib.crc32(stream_id.encode()) % n != k:
+                    continue
+                out.append(envelope(r, self.prefix))
+                if len(out) == batch:
+                    yield out
+                    out = []
+        if out:
+            yield out
+
+    async def stream_versions(self, upto: int) -> dict[str, int]:
+        versions: dict[str, int] = {}
+        async with aclosing(self._everything()) as recorded:
+            async for r in recorded:
+                if (r.commit_position or 0) > upto:
+                    break
+                versions[r.stream_name.removeprefix(self.prefix)] = r.stream_position + 1
+        return versions
+
+    async def import_streams(self, streams: Sequence[tuple[str, Sequence[NewEvent]]]) -> int:
+        for stream_id, _ in streams:
+            if version := await self._version(self.prefix + stream_id):
+                raise ConcurrencyError(stream_id, 0, version)
+        client = await self._c()
+        n = 0
+        for stream_id, events in streams:
+            if not events:
+                continue
+            try:
+                await client.append_to_stream(
+                    self.prefix + stream_id,
+                    current_version=StreamState.NO_STREAM,
+                    events=[esdb_event(e) for e in events],
+                )
+            except WrongCurrentVersion:
+                version = await self._version(self.prefix + stream_id)
+                raise ConcurrencyError(stream_id, 0, version) from None
+            n += len(events)
+        return n
+
+    async def ping(self) -> None:
+        await (await self._c()).get_commit_position(timeout=2)
 
     async def close(self) -> None:
         if self._connected:
