@@ -6,12 +6,14 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 import psycopg
+from crm_api import leads as api
 from crm_cli import demo
-from crm_leads.application import commands as leads
+from crm_cli.demo.leads import SPECS
 from crm_platform.auth import Actor
-from crm_platform.commands import Request
+from crm_platform.commands import Request, perform
 from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
 from crm_platform.local import ensure_database
+from crm_platform.settings import Settings
 
 
 def counts(url: str) -> dict[str, int]:
@@ -59,13 +61,18 @@ async def test_a_start_after_users_changed_demo_records_does_not_replay_the_scri
     store = PostgresEventStore(pool, "leads")
     try:  # a rep of SH01 leaves: the manager moves everything they hold to a successor
         manager = Actor("sh01-manager", "branch_manager", "SH01")
-        await leads.transfer_owner(
-            store,
+        await perform(
+            SPECS[api.TRANSFER_OWNER],
+            "leads",
             Request(manager, "user-change", datetime.now(UTC)),
-            branch=None,
-            from_user="sh01-rep-1",
-            to_user="sh01-rep-9",
-            reason="leaves the company",
+            store,
+            Settings(),
+            body=api.OwnerTransfer(
+                from_user="sh01-rep-1",
+                to_user="sh01-rep-9",
+                reason="leaves the company",
+                branch=None,
+            ),
         )
     finally:
         await store.close()

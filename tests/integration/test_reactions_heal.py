@@ -18,8 +18,8 @@ import psycopg
 import pytest
 from crm_api import Route
 from crm_api import opportunities as api
+from crm_contracts.app import create_app
 from crm_contracts.domain.contract import contract_id_for
-from crm_contracts.entrypoints.api import create_app
 from crm_events.envelope import Envelope
 from crm_opportunities.commands import COMMANDS
 from crm_platform.auth import Actor, internal_headers

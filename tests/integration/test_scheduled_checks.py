@@ -21,12 +21,12 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from crm_contracts.entrypoints.api import create_app as contracts_app
-from crm_leads.entrypoints.api import create_app as leads_app
+from crm_contracts.app import create_app as contracts_app
+from crm_leads.app import create_app as leads_app
 from crm_platform.auth import Actor, internal_headers
 from crm_platform.local import ensure_database
 from crm_platform.settings import Settings
-from crm_service_desk.entrypoints.api import create_app as service_desk_app
+from crm_service_desk.app import create_app as service_desk_app
 from fastapi import FastAPI
 
 BRANCH = "CK01"

@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
-import dataclasses
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from crm_contracts.application import commands as contract_commands
-from crm_contracts.application.queries import get_contract
-from crm_contracts.application.reactions import draft_from_opportunity_won
+from crm_api import Route
+from crm_api import contracts as api
+from crm_contracts.commands import COMMANDS
+from crm_contracts.reactions import draft_from_won
 from crm_platform.auth import Actor
+from crm_platform.commands import Accepted
 
 from crm_cli.demo.script import CENT, Loader, people
+
+SPECS = {spec.route: spec for spec in COMMANDS}
+
+
+async def _do(
+    loader: Loader, route: Route, actor: Actor, at: datetime, cid: str, body: object = None
+) -> Accepted:
+    return await loader.do("contracts", SPECS[route], actor, at, {"contract_id": cid}, body)
+
+
+async def _show(loader: Loader, actor: Actor, cid: str) -> dict[str, Any]:
+    shown = await loader.show("contracts", SPECS[api.GET_CONTRACT], actor, {"contract_id": cid})
+    body: dict[str, Any] = shown[0]
+    return body
+
+
+def _decimal(value: float) -> Decimal:
+    return Decimal(str(value))  # the read answers numbers (floats); these are exact
+
+
+def _money(value: float) -> Decimal:
+    return _decimal(value).quantize(CENT)
 
 
 async def contracts(loader: Loader, rng: random.Random) -> int:
@@ -24,74 +48,50 @@ async def contracts(loader: Loader, rng: random.Random) -> int:
         for e in await loader.stores["opportunities"].read_all(0, limit=1_000_000)
         if e.type == "OpportunityWon"
     ]
-    store = loader.stores["contracts"]
     made = 0
     for envelope in won:
-        drafted = await loader.run("draft", draft_from_opportunity_won(store, envelope))
+        drafted = await loader.run("draft", draft_from_won(loader.stores["contracts"], envelope))
         cid = drafted.id
         branch = envelope.data["branch"]
-        rep, _, manager = people(branch)
+        _, _, manager = people(branch)
         rep = Actor(envelope.data["owner_id"], "sales_rep", branch)
         at = datetime.fromisoformat(envelope.data["won_at"]) + timedelta(days=2)
         if at >= loader.now:
             continue
-        drafted_state, _ = await get_contract(store, rep, cid)
-        costed = tuple(  # the goods cost 55-80 % of their price: margins differ by deal
-            dataclasses.replace(
-                line,
-                unit_cost=(line.unit_price * Decimal(rng.randint(55, 80)) / 100).quantize(CENT),
+        draft = await _show(loader, rep, cid)
+        costed = [  # the goods cost 55-80 % of their price: margins differ by deal
+            api.ContractLine(
+                line_id=line["line_id"],
+                product=line["product"],
+                product_line=line["product_line"],
+                quantity=_decimal(line["quantity"]),
+                unit_price=_money(line["unit_price"]),
+                unit_cost=(_money(line["unit_price"]) * rng.randint(55, 80) / 100).quantize(CENT),
             )
-            for line in drafted_state.lines
-        )
-        await loader.run(
-            "cost",
-            contract_commands.revise_draft(
-                store,
-                loader.request(rep, at),
-                cid,
-                lines=costed,
-                payment_terms=drafted_state.payment_terms,
-            ),
-        )
-        first_due = (at + timedelta(days=30)).date()
-        await loader.run(
-            "plan",
-            contract_commands.set_even_payment_plan(
-                store, loader.request(rep, at), cid, count=3, first_due=first_due, every_months=2
-            ),
-        )
-        await loader.run(
-            "submit", contract_commands.submit_contract(store, loader.request(rep, at), cid)
-        )
-        await loader.run(
-            "approve", contract_commands.approve_contract(store, loader.request(manager, at), cid)
-        )
-        await loader.run(
-            "sign", contract_commands.sign_contract(store, loader.request(rep, at), cid)
-        )
-        await loader.run(
-            "start", contract_commands.start_execution(store, loader.request(rep, at), cid)
-        )
+            for line in draft["lines"]
+        ]
+        revised = api.ReviseDraft(lines=costed, payment_terms=draft["payment_terms"])
+        await _do(loader, api.REVISE_CONTRACT_DRAFT, rep, at, cid, revised)
+        plan = api.EvenPlan(count=3, first_due=(at + timedelta(days=30)).date(), every_months=2)
+        await _do(loader, api.SET_EVEN_PAYMENT_PLAN, rep, at, cid, plan)
+        await _do(loader, api.SUBMIT_CONTRACT, rep, at, cid)
+        await _do(loader, api.APPROVE_CONTRACT, manager, at, cid)
+        await _do(loader, api.SIGN_CONTRACT, rep, at, cid)
+        await _do(loader, api.START_CONTRACT_EXECUTION, rep, at, cid)
         made += 1
-        contract, _ = await get_contract(store, rep, cid)
-        for instalment in contract.instalments:
-            due = datetime.combine(instalment.due, datetime.min.time(), tzinfo=UTC)
+        for instalment in (await _show(loader, rep, cid))["instalments"]:
+            due = datetime.combine(date.fromisoformat(instalment["due"]), datetime.min.time(), UTC)
             fate = rng.random()
             if due >= loader.now or fate < 0.15:
                 continue  # not due yet, or never paid: overdue
             paid_at = due + timedelta(days=rng.choice((-3, 0, 5, 40)) if fate < 0.5 else -1)
             if paid_at >= loader.now:
                 continue
-            await loader.run(
-                "pay",
-                contract_commands.record_payment(
-                    store,
-                    loader.request(rep, paid_at),
-                    cid,
-                    instalment=instalment.number,
-                    amount=instalment.amount,
-                    received_at=paid_at,
-                    reference=f"BANK-{made}-{instalment.number}",
-                ),
+            payment = api.Payment(
+                instalment=instalment["number"],
+                amount=_money(instalment["amount"]),
+                received_at=paid_at,
+                reference=f"BANK-{made}-{instalment['number']}",
             )
+            await _do(loader, api.RECORD_CONTRACT_PAYMENT, rep, paid_at, cid, payment)
     return made

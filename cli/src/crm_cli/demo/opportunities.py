@@ -57,6 +57,9 @@ async def opportunities(
                     amount=price * qty,
                     currency="CNY",
                     expected_close=(opened + timedelta(days=rng.randint(60, 200))).date(),
+                    branch=None,
+                    lead_id=None,
+                    campaign_id=None,
                     lines=deal,
                 ),
             )
@@ -107,10 +110,12 @@ async def opportunities(
             elif fate < 0.35:
                 reason = rng.choice(("price", "competitor", "timing", "no_decision"))
                 competitor = rng.choice(COMPETITORS) if reason == "competitor" else None
-                lost = api.Lose(
-                    reason=reason,
-                    competitor=competitor,
-                    competitor_price=price * qty * Decimal("0.9") if competitor else None,
+                lost = api.Lose.model_validate(
+                    {
+                        "reason": reason,
+                        "competitor": competitor,
+                        "competitor_price": price * qty * Decimal("0.9") if competitor else None,
+                    }
                 )
                 await _do(loader, api.LOSE, rep, outcome_at, oid, lost)
                 summary = api.CloseSummary(
@@ -138,7 +143,12 @@ async def quotas(loader: Loader) -> None:
             hq,
             start,
             body=api.SetQuota(
-                year=year, dimension="branch", key=branch, branch=branch, annual=target
+                year=year,
+                dimension="branch",
+                key=branch,
+                branch=branch,
+                annual=target,
+                last_year_months=None,
             ),
         )
         for rep in people(branch)[:2]:
@@ -153,5 +163,6 @@ async def quotas(loader: Loader) -> None:
                     key=rep.user_id,
                     branch=branch,
                     annual=Decimal(2_400_000),
+                    last_year_months=None,
                 ),
             )

@@ -1,35 +1,47 @@
-"""The application layer over an in-memory stand-in for the event store: roles, visibility, the
-won-opportunity reaction and the scheduled overdue check with its index."""
+"""The command table over an in-memory stand-in for the event store, run as its routes run it
+(crm_platform.commands.perform): visibility, the record-dependent rules, idempotency, the
+won-opportunity reaction and the scheduled overdue check."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import uuid4
 
 import pytest
-from crm_contracts.application import commands as contracts
-from crm_contracts.application import queries
-from crm_contracts.application.overdue import Index, catch_up, check_overdue
-from crm_contracts.application.reactions import draft_from_opportunity_won
-from crm_contracts.application.settings import change_contract_settings, settings_for
+from crm_api import Route
+from crm_api import contracts as api
+from crm_contracts.checks import check_overdue, settings_for
+from crm_contracts.commands import COMMANDS
+from crm_contracts.domain import settings as s
 from crm_contracts.domain.contract import contract_id_for
+from crm_contracts.reactions import draft_from_won
 from crm_events import Envelope, Metadata, NewEvent, to_data
-from crm_events.contracts import ContractLine, Instalment
 from crm_events.opportunities import OpportunityLine, OpportunityWon, TeamShare
 from crm_platform.auth import Actor
-from crm_platform.commands import Request
+from crm_platform.commands import Accepted, Request, perform
 from crm_platform.domain import DomainError, NotFound
 from crm_platform.eventstore import AppendResult, ConcurrencyError
+from crm_platform.handler import handle
+from crm_platform.settings import Settings
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 D = Decimal
 REP = Actor("alice", "sales_rep", "SH01")
 MANAGER = Actor("mia", "branch_manager", "SH01")
 OTHER = Actor("bo", "sales_rep", "BJ02")
+OTHER_MANAGER = Actor("ben", "branch_manager", "BJ02")
 AUDITOR = Actor("aud", "auditor", "HQ")
-ADMIN = Actor("root", "admin", "HQ")
-LINES = (ContractLine("1", "Pump P-200", "pumps", D(3), D("1000.00"), D("700.00")),)
+LINE = api.ContractLine(
+    line_id="1",
+    product="Pump P-200",
+    product_line="pumps",
+    quantity=D(3),
+    unit_price=D("1000.00"),
+    unit_cost=D("700.00"),
+)
+SPECS = {spec.route: spec for spec in COMMANDS}
 
 
 @dataclass
@@ -37,6 +49,7 @@ class MemoryStore:
     streams: dict[str, list[Envelope]] = field(default_factory=dict)
     log: list[Envelope] = field(default_factory=list)
     keys: dict[str, AppendResult] = field(default_factory=dict)
+    reads: list[str] = field(default_factory=list)
 
     async def append(
         self,
@@ -66,17 +79,15 @@ class MemoryStore:
     async def read_stream(
         self, stream_id: str, *, up_to_version: int | None = None, as_of: datetime | None = None
     ) -> list[Envelope]:
+        self.reads.append(stream_id)
         return list(self.streams.get(stream_id, []))
 
-    async def read_all(self, after: int = 0, limit: int = 1000) -> list[Envelope]:
-        return self.log[after : after + limit]
+    async def streams_of(self, types: Collection[str]) -> set[str]:
+        return {e.stream_id for e in self.log if e.type in types}
 
     async def idempotent_result(self, key: str) -> AppendResult | None:
         earlier = self.keys.get(key)
         return None if earlier is None else replace(earlier, replayed=True)
-
-    async def close(self) -> None:
-        pass
 
     def types(self, stream_id: str) -> list[str]:
         return [e.type for e in self.streams.get(stream_id, [])]
@@ -86,66 +97,111 @@ def req(actor: Actor, days: float = 0, key: str | None = None) -> Request:
     return Request(actor, str(uuid4()), T0 + timedelta(days=days), idempotency_key=key)
 
 
-async def signed_contract(store: MemoryStore, first_due: date = date(2026, 12, 1)) -> str:
-    accepted = await contracts.draft_contract(
-        store, req(REP), account_id="a1", currency="CNY", lines=LINES, payment_terms="net 30"
+async def do(
+    store: MemoryStore,
+    route: Route,
+    actor: Actor,
+    contract_id: str | None = None,
+    body: Any = None,
+    *,
+    days: float = 0,
+    key: str | None = None,
+) -> Accepted:
+    path = {"contract_id": contract_id} if contract_id else None
+    answer = await perform(
+        SPECS[route], "contracts", req(actor, days, key), store, Settings(), path, body
     )
-    k: str = accepted.id
-    await contracts.set_even_payment_plan(store, req(REP), k, count=3, first_due=first_due)
-    await contracts.submit_contract(store, req(REP), k)
-    await contracts.approve_contract(store, req(MANAGER), k)
-    await contracts.sign_contract(store, req(REP), k)
+    assert isinstance(answer, Accepted)
+    return answer
+
+
+async def show(store: MemoryStore, actor: Actor, contract_id: str) -> tuple[dict[str, Any], int]:
+    path = {"contract_id": contract_id}
+    answer = await perform(
+        SPECS[api.GET_CONTRACT], "contracts", req(actor), store, Settings(), path
+    )
+    assert isinstance(answer, tuple)
+    return answer
+
+
+DRAFT = api.DraftContract(account_id="a1", currency="CNY", lines=[LINE], payment_terms="net 30")
+
+
+async def signed_contract(store: MemoryStore, first_due: date = date(2026, 12, 1)) -> str:
+    k = (await do(store, api.DRAFT_CONTRACT, REP, body=DRAFT)).id
+    plan = api.EvenPlan(count=3, first_due=first_due)
+    await do(store, api.SET_EVEN_PAYMENT_PLAN, REP, k, plan)
+    await do(store, api.SUBMIT_CONTRACT, REP, k)
+    await do(store, api.APPROVE_CONTRACT, MANAGER, k)
+    await do(store, api.SIGN_CONTRACT, REP, k)
     return k
+
+
+def test_the_table_serves_every_contracts_route_once() -> None:
+    assert [spec.route for spec in COMMANDS] == list(api.ROUTES)
 
 
 async def test_a_contract_goes_from_draft_to_signed_through_the_roles() -> None:
     store = MemoryStore()
     k = await signed_contract(store)
-    state, version = await queries.get_contract(store, MANAGER, k)
-    assert (state.status, state.amount, version) == ("signed", D("3000.00"), 5)
-    assert [i.amount for i in state.instalments] == [D("1000.00")] * 3
+    body, version = await show(store, MANAGER, k)
+    assert (body["id"], body["status"], body["amount"], version) == (k, "signed", 3000.0, 5)
+    assert [i["amount"] for i in body["instalments"]] == [1000.0] * 3
 
 
-async def test_only_the_branch_manager_approves_and_readers_do_not_write() -> None:
+async def test_only_the_branch_manager_of_the_contracts_branch_approves() -> None:
     store = MemoryStore()
-    accepted = await contracts.draft_contract(
-        store, req(REP), account_id="a1", currency="CNY", lines=LINES, payment_terms=""
-    )
-    with pytest.raises(DomainError, match="Only a branch manager"):
-        await contracts.approve_contract(store, req(REP), accepted.id)
-    with pytest.raises(DomainError, match=r"Your role \(auditor\)"):
-        await contracts.submit_contract(store, req(AUDITOR), accepted.id)
-    with pytest.raises(DomainError, match="terminate"):
-        await contracts.terminate_contract(store, req(REP), accepted.id, "x")
+    k = (await do(store, api.DRAFT_CONTRACT, REP, body=DRAFT)).id
+    await do(store, api.SET_EVEN_PAYMENT_PLAN, REP, k, api.EvenPlan(count=1, first_due=T0.date()))
+    await do(store, api.SUBMIT_CONTRACT, REP, k)
+    with pytest.raises(DomainError, match="Only a branch manager of SH01"):
+        await do(store, api.APPROVE_CONTRACT, REP, k)
+    with pytest.raises(NotFound):  # another branch's manager does not see it at all
+        await do(store, api.APPROVE_CONTRACT, OTHER_MANAGER, k)
+    await do(store, api.REJECT_CONTRACT, MANAGER, k, api.ContractReason(reason="Margin too low"))
+    assert store.types(f"contract-{k}")[-1] == "ContractRejected"
 
 
 async def test_another_branch_does_not_see_the_contract() -> None:
     store = MemoryStore()
     k = await signed_contract(store)
+    with pytest.raises(NotFound, match="no such contract"):
+        await show(store, OTHER, k)
     with pytest.raises(NotFound):
-        await queries.get_contract(store, OTHER, k)
+        await do(store, api.START_CONTRACT_EXECUTION, OTHER, k)
     with pytest.raises(NotFound):
-        await contracts.start_execution(store, req(OTHER), k)
-    assert (await queries.get_contract(store, AUDITOR, k))[0].contract_id == k
+        await do(store, api.START_CONTRACT_EXECUTION, REP, "no-such-contract")
+    assert (await show(store, AUDITOR, k))[0]["id"] == k
 
 
-async def test_versions_are_compared_side_by_side() -> None:
+async def test_a_repeated_request_answers_the_first_result() -> None:
+    store = MemoryStore()
+    first = await do(store, api.DRAFT_CONTRACT, REP, body=DRAFT, key="d1")
+    again = await do(store, api.DRAFT_CONTRACT, REP, body=DRAFT, key="d1")
+    assert (again.id, again.version) == (first.id, 1) and len(store.streams) == 1
+    payment = api.Payment(instalment=1, amount=D(100), received_at=T0)
+    k = await signed_contract(store)
+    await do(store, api.START_CONTRACT_EXECUTION, REP, k)
+    paid = await do(store, api.RECORD_CONTRACT_PAYMENT, REP, k, payment, key="p1")
+    assert (await do(store, api.RECORD_CONTRACT_PAYMENT, REP, k, payment, key="p1")) == paid
+    assert store.types(f"contract-{k}").count("ContractPaymentReceived") == 1
+
+
+async def test_an_amendment_keeps_line_ids_and_names_new_lines() -> None:
     store = MemoryStore()
     k = await signed_contract(store)
-    more = (replace(LINES[0], quantity=D(4)),)
-    plan = (
-        Instalment(1, date(2026, 12, 1), D("1000.00")),
-        Instalment(2, date(2027, 1, 1), D("1000.00")),
-        Instalment(3, date(2027, 2, 1), D("2000.00")),
-    )
-    await contracts.amend_contract(
-        store, req(REP), k, reason="One more", lines=more, instalments=plan
-    )
-    d = await queries.compare_versions(store, REP, k, 1, 2)
-    assert (d.amount_change, len(d.changed)) == (D("1000.00"), 1)
-    with pytest.raises(DomainError) as error:
-        await queries.compare_versions(store, REP, k, 1, 3)
-    assert error.value.field == "version_b"
+    added = LINE.model_copy(update={"line_id": None, "product": "Valve"})
+    plan = [
+        api.InstalmentBody(number=1, due=date(2026, 12, 1), amount=D("1000.00")),
+        api.InstalmentBody(number=2, due=date(2027, 1, 1), amount=D("1000.00")),
+        api.InstalmentBody(number=3, due=date(2027, 2, 1), amount=D("4000.00")),
+    ]
+    amend = api.Amend(reason="A valve too", lines=[LINE, added], instalments=plan)
+    await do(store, api.AMEND_CONTRACT, REP, k, amend)
+    body, _ = await show(store, REP, k)
+    [kept, new] = body["lines"]
+    assert kept["line_id"] == "1" and new["line_id"] not in ("", None, "1")
+    assert [v["version"] for v in body["versions"]] == [1, 2]
 
 
 WON = OpportunityWon(
@@ -165,59 +221,61 @@ def won_envelope() -> Envelope:
 async def test_a_won_opportunity_drafts_its_contract_once() -> None:
     store = MemoryStore()
     envelope = won_envelope()
-    first = await draft_from_opportunity_won(store, envelope)
+    first = await draft_from_won(store, envelope)
     assert first.id == contract_id_for("o1")
-    again = await draft_from_opportunity_won(store, envelope)  # the same delivery twice
-    resent = await draft_from_opportunity_won(
-        store, WON, event_id=uuid4(), cause=envelope.metadata
-    )  # the same deal published again
+    again = await draft_from_won(store, envelope)  # delivered twice
+    resent = await draft_from_won(store, won_envelope())  # published again
     assert first.version == again.version == resent.version == 1
     [drafted] = store.streams[f"contract-{first.id}"]
     assert drafted.metadata.causation_id == str(envelope.event_id)
     assert drafted.metadata.actor_id == "alice"
 
 
+async def set_bad_debt_days(store: MemoryStore, scope: str, days: int) -> None:
+    await handle(
+        store,
+        s.contract_settings,
+        s.stream_id(scope),
+        s.ChangeContractSettings(scope, days, T0),
+        metadata=Metadata("root", "admin", "HQ", "settings"),
+        occurred_at=T0,
+    )
+
+
 async def test_the_overdue_check_flags_once_and_uses_the_branch_threshold() -> None:
     store = MemoryStore()
     k = await signed_contract(store, first_due=date(2026, 11, 10))
-    await change_contract_settings(store, req(MANAGER), "SH01", bad_debt_days=10)
+    await set_bad_debt_days(store, "SH01", 10)
     assert (await settings_for(store, "SH01")).bad_debt_days == 10
     assert (await settings_for(store, "BJ02")).bad_debt_days == 60
-    index, accepted = await check_overdue(store, datetime(2026, 11, 10, tzinfo=UTC), Index())
-    assert accepted == [] and k in index.contracts
-    index, accepted = await check_overdue(store, datetime(2026, 11, 25, tzinfo=UTC), index)
+    await set_bad_debt_days(store, "company", 90)
+    assert (await settings_for(store, "BJ02")).bad_debt_days == 90
+    assert await check_overdue(store, datetime(2026, 11, 10, tzinfo=UTC)) == []
+    accepted = await check_overdue(store, datetime(2026, 11, 25, tzinfo=UTC))
     assert [a.id for a in accepted] == [k]
     assert store.types(f"contract-{k}")[-2:] == ["InstalmentOverdue", "ContractBadDebtRiskRaised"]
-    index, accepted = await check_overdue(store, datetime(2026, 11, 26, tzinfo=UTC), index)
-    assert accepted == []  # nothing new to record: not even a stream read
-    await contracts.record_payment(
-        store, req(REP, days=30), k, instalment=1, amount=D("1000.00"),
-        received_at=datetime(2026, 12, 2, tzinfo=UTC), reference="TT-9",
-    )  # fmt: skip
+    store.reads.clear()
+    assert await check_overdue(store, datetime(2026, 11, 26, tzinfo=UTC)) == []
+    assert store.reads.count(f"contract-{k}") == 1  # nothing to record: read once, no append
+    payment = api.Payment(
+        instalment=1, amount=D("1000.00"), received_at=datetime(2026, 12, 2, tzinfo=UTC)
+    )
+    await do(store, api.RECORD_CONTRACT_PAYMENT, REP, k, payment, days=30)
     assert store.types(f"contract-{k}")[-1] == "InstalmentOverdueSettled"
 
 
-async def test_settings_are_changed_by_admins_and_the_branchs_manager_only() -> None:
+async def test_the_check_reads_no_draft_and_no_closed_contract() -> None:
     store = MemoryStore()
-    with pytest.raises(DomainError, match="Only an administrator"):
-        await change_contract_settings(store, req(REP), "SH01", bad_debt_days=30)
-    with pytest.raises(DomainError, match="Only an administrator"):
-        await change_contract_settings(store, req(MANAGER), "company", bad_debt_days=30)
-    await change_contract_settings(store, req(ADMIN), "company", bad_debt_days=90)
-    assert (await settings_for(store, "BJ02")).bad_debt_days == 90
-
-
-async def test_a_finished_contract_leaves_the_index() -> None:
-    store = MemoryStore()
+    draft = (await do(store, api.DRAFT_CONTRACT, REP, body=DRAFT)).id
     k = await signed_contract(store)
-    await contracts.start_execution(store, req(REP), k)
-    await contracts.record_delivery(store, req(REP), k, line_id="1", quantity=D(3))
-    await contracts.complete_contract(store, req(REP), k)
-    index = await catch_up(store, Index(), batch=4)  # several reads
-    assert k in index.contracts and index.position == len(store.log)
+    await do(store, api.START_CONTRACT_EXECUTION, REP, k)
+    delivery = api.Delivery(line_id="1", quantity=D(3))
+    await do(store, api.RECORD_CONTRACT_DELIVERY, REP, k, delivery)
+    await do(store, api.COMPLETE_CONTRACT, REP, k)
     for n in (1, 2, 3):
-        await contracts.record_payment(
-            store, req(REP, key=f"p{n}"), k, instalment=n, amount=D("1000.00"),
-            received_at=T0, reference=f"TT-{n}",
-        )  # fmt: skip
-    assert k not in (await catch_up(store, index)).contracts
+        payment = api.Payment(instalment=n, amount=D("1000.00"), received_at=T0)
+        await do(store, api.RECORD_CONTRACT_PAYMENT, REP, k, payment)
+    await do(store, api.CLOSE_CONTRACT, REP, k)
+    store.reads.clear()
+    assert await check_overdue(store, T0 + timedelta(days=400)) == []
+    assert not {f"contract-{draft}", f"contract-{k}"} & set(store.reads)

@@ -2,7 +2,7 @@
 
 from crm_platform.process import serve
 
-from crm_leads.entrypoints.api import create_app
+from crm_leads.app import create_app
 
 
 def main() -> None:

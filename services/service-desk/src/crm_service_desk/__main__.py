@@ -2,7 +2,7 @@
 
 from crm_platform.process import serve
 
-from crm_service_desk.entrypoints.api import create_app
+from crm_service_desk.app import create_app
 
 
 def main() -> None:

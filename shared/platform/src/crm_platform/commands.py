@@ -192,11 +192,10 @@ async def execute(spec: Write, call: Call) -> Accepted:
     name = spec.route.name
 
     async def build(state: Any) -> Any:
-        if not spec.opens and spec.scoped:
-            visible_to(req.actor, spec.kind, branch_of)(state)
         command = spec.build(call, state)
         return await command if inspect.isawaitable(command) else command
 
+    scoped = not spec.opens and spec.scoped
     result = await handle(
         call.store,
         spec.decider,
@@ -206,6 +205,7 @@ async def execute(spec: Write, call: Call) -> Accepted:
         occurred_at=req.at,
         expected_version=None if spec.opens else req.expected_version,
         idempotency_key=req.key(name if spec.opens else f"{name}:{call.record_id}"),
+        authorize=visible_to(req.actor, spec.kind, branch_of) if scoped else None,
         name=name,
     )
     record_id = call.record_id

@@ -36,7 +36,11 @@ def _allowed(route: Route) -> Callable[[Actor], None]:
 def _endpoint(spec: Spec) -> Callable[..., Any]:
     route = spec.route
     kw = inspect.Parameter.KEYWORD_ONLY
-    envelope = Depends(command_request) if route.writes else Depends(internal_actor)
+    # a keyed command binds its key when the endpoint returns, before the answer goes out, so a
+    # repeat that follows the answer always finds it bound
+    envelope = (
+        Depends(command_request, scope="function") if route.writes else Depends(internal_actor)
+    )
     params = [
         inspect.Parameter("svc", kw, annotation=Svc),
         inspect.Parameter("envelope", kw, annotation=Annotated[Any, envelope]),

@@ -23,7 +23,8 @@ def cents(value: Decimal) -> Decimal:
 
 
 def line_total(line: ContractLine) -> Decimal:
-    return line.quantity * line.unit_price
+    total: Decimal = line.quantity * line.unit_price
+    return total
 
 
 def amount_of(lines: Sequence[ContractLine]) -> Decimal:

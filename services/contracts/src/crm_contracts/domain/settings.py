@@ -1,8 +1,8 @@
 """Contract settings: after how many days overdue a contract raises its bad-debt risk.
 
 Set for the company and overridable per branch (streams `contracts-settings-company`,
-`contracts-settings-<branch>`). The application resolves a branch's settings (branch, else company,
-else the default of 60 days) and hands them to the overdue check.
+`contracts-settings-<branch>`). The overdue check (`crm_contracts.checks`) resolves a branch's
+settings (branch, else company, else the default of 60 days).
 """
 
 from __future__ import annotations
