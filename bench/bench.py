@@ -103,7 +103,9 @@ async def analytics(url: str, bootstrap: str, total: int) -> None:
     store = stores["opportunities"]
     written, seconds = await generate(store, total)
     line("generate a history (decide/evolve + COPY)", written, seconds)
-    async with store.pool.connection() as conn:
+    own = open_pool(url, max_size=2, name="bench-analytics")  # statistics, the relay's checkpoint
+    await own.open()
+    async with own.connection() as conn:
         await conn.execute("analyze opportunities.events")  # as autovacuum would after a load
     engine = engine_for(url)
     await create_all(engine)
@@ -119,11 +121,8 @@ async def analytics(url: str, bootstrap: str, total: int) -> None:
             f"(target >= 80,000; {n:,} of the events are of types it handles)",
         )
     stop = asyncio.Event()
-    relay = Relay(store, "opportunities", bootstrap, batch=5000)
-    async with store.pool.connection() as conn:
-        last = (
-            await (await conn.execute("select max(position) from opportunities.events")).fetchone()
-        )[0]
+    relay = Relay(store, "opportunities", bootstrap, batch=5000, db=own)
+    last = await store.horizon()
     start = time.perf_counter()
     task = asyncio.create_task(relay.run(stop))
     while await relay.checkpoint() < last:
@@ -162,6 +161,7 @@ async def analytics(url: str, bootstrap: str, total: int) -> None:
     await engine.dispose()
     for s in stores.values():
         await s.close()
+    await own.close()
 
 
 async def report_latency(base: str, token: str, concurrency: int = 200, total: int = 4000) -> None:

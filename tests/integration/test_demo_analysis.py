@@ -17,9 +17,10 @@ import pytest_asyncio
 from crm_cli import demo
 from crm_platform.eventstore import EventStore
 from crm_platform.local import ensure_database
-from crm_projections import rollups, value
+from crm_projections import rollups
 from crm_projections.app import READ_MODELS, engine_for, open_stores
 from crm_projections.projector import Projector
+from crm_projections.read_models.customer_value import value
 from crm_projections.readmodel import ReadModel
 from crm_projections.rebuild import rebuild
 from crm_projections.tables import create_all

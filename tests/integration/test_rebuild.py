@@ -11,12 +11,13 @@ from uuid import uuid4
 
 import pytest_asyncio
 from crm_events import Metadata
-from crm_platform.eventstore.postgres import PostgresEventStore
+from crm_platform.eventstore import EventStore
 from crm_platform.local import ensure_database
-from crm_projections import funnel
-from crm_projections.app import READ_MODELS, engine_for, open_stores
+from crm_projections.connections import engine_for, open_stores
 from crm_projections.projector import Projector
+from crm_projections.read_models import funnel
 from crm_projections.rebuild import rebuild
+from crm_projections.registry import READ_MODELS
 from crm_projections.tables import create_all
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -52,7 +53,7 @@ async def snapshot(engine: AsyncEngine, name: str) -> tuple[list[tuple[object, .
 @pytest_asyncio.fixture(loop_scope="session")
 async def setup(
     pg_admin_url: str,
-) -> AsyncIterator[tuple[AsyncEngine, dict[str, PostgresEventStore]]]:
+) -> AsyncIterator[tuple[AsyncEngine, dict[str, EventStore]]]:
     url = ensure_database(pg_admin_url, f"rebuild_{uuid4().hex[:8]}")
     engine = engine_for(url)
     await create_all(engine)
@@ -66,7 +67,7 @@ async def setup(
 
 
 async def test_rebuild_equals_the_incremental_read_model(
-    setup: tuple[AsyncEngine, dict[str, PostgresEventStore]],
+    setup: tuple[AsyncEngine, dict[str, EventStore]],
 ) -> None:
     engine, stores = setup
     model = funnel.MODEL
@@ -94,7 +95,7 @@ async def test_rebuild_equals_the_incremental_read_model(
 
 
 async def test_rebuild_while_writers_append_ends_complete(
-    setup: tuple[AsyncEngine, dict[str, PostgresEventStore]],
+    setup: tuple[AsyncEngine, dict[str, EventStore]],
 ) -> None:
     engine, stores = setup
     model = funnel.MODEL

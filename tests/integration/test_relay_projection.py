@@ -13,13 +13,14 @@ from aiokafka import AIOKafkaProducer
 from crm_cli.system import System
 from crm_events import Metadata, envelope_to_json
 from crm_events.opportunities import CONTEXT
-from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
+from crm_platform.eventstore import open_store
+from crm_platform.eventstore.postgres import open_pool
 from crm_platform.local import ensure_database
 from crm_platform.relay import Relay
-from crm_platform.settings import topic
-from crm_projections import funnel
-from crm_projections.app import engine_for
+from crm_platform.settings import Settings, topic
+from crm_projections.connections import engine_for
 from crm_projections.projector import Projector
+from crm_projections.read_models import funnel
 from crm_projections.tables import create_all
 
 from .history import write_history
@@ -55,10 +56,9 @@ async def test_kill_redeliver_and_lose_still_converge_to_the_rebuild(
     pg_admin_url: str, broker: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     url = ensure_database(pg_admin_url, f"crm_relay_{uuid4().hex[:8]}")
-    pool = open_pool(url)
+    store = await open_store(Settings(database_url=url), CONTEXT)
+    pool = open_pool(url, max_size=2)  # the relay's own bookkeeping
     await pool.open()
-    store = PostgresEventStore(pool, CONTEXT)
-    await store.ensure_schema()
     engine = engine_for(url)
     await create_all(engine)  # so progress can be polled before the projection first starts
     await engine.dispose()
@@ -69,7 +69,7 @@ async def test_kill_redeliver_and_lose_still_converge_to_the_rebuild(
     system.env()
     system.start_service("projections")
     stop = asyncio.Event()
-    relay = asyncio.create_task(Relay(store, CONTEXT, broker).run(stop))
+    relay = asyncio.create_task(Relay(store, CONTEXT, broker, db=pool).run(stop))
     try:
         # kill -9 the projection while it works, then start it again
         await asyncio.sleep(1.5)
@@ -120,6 +120,7 @@ async def test_kill_redeliver_and_lose_still_converge_to_the_rebuild(
     projector = Projector(engine, {CONTEXT: store}, funnel.MODEL)
     assert await projector.catch_up() == len(all_events)
     await engine.dispose()
+    await store.close()
     await pool.close()
 
     incremental = rows(url)

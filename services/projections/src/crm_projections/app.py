@@ -14,7 +14,6 @@ import os
 from collections.abc import AsyncIterator
 
 from crm_platform.auth import internal_verifier
-from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
 from crm_platform.guard import TextGuard
 from crm_platform.http import (
     install_correlation,
@@ -26,67 +25,19 @@ from crm_platform.kafka import reachable
 from crm_platform.settings import Settings
 from fastapi import FastAPI
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from crm_projections import (
-    contracts,
-    funnel,
-    leads,
-    organisation,
-    quotas,
-    reports,
-    service,
-)
+from crm_projections.connections import engine_for, open_stores
 from crm_projections.consumer import follow
 from crm_projections.projector import Projector
-from crm_projections.readmodel import ReadModel
+from crm_projections.read_models.customer_value.run import analyse_every
 from crm_projections.rebuild import ensure_current
+from crm_projections.registry import READ_MODELS, ROUTERS
 from crm_projections.tables import create_all, create_views
 
 log = logging.getLogger("crm.projections")
 
-READ_MODELS: tuple[ReadModel, ...] = (
-    funnel.MODEL,
-    leads.MODEL,
-    service.MODEL,
-    contracts.MODEL,
-    quotas.MODEL,
-    organisation.MODEL,
-)
-
-
-def engine_for(url: str) -> AsyncEngine:
-    return create_async_engine(
-        url.replace("postgresql://", "postgresql+psycopg://", 1), pool_size=5, max_overflow=5
-    )
-
-
-async def open_stores(url: str, models: tuple[ReadModel, ...]) -> dict[str, PostgresEventStore]:
-    """The event stores of every context the read models follow (read for catch-up and gaps)."""
-    stores: dict[str, PostgresEventStore] = {}
-    for context in sorted({c for m in models for c in m.contexts}):
-        pool = open_pool(url, max_size=4, name=f"projections-{context}")
-        await pool.open()
-        stores[context] = PostgresEventStore(pool, context)
-        await stores[context].ensure_schema()
-    return stores
-
-
-async def _analyse_every(app: FastAPI, seconds: float, stop: asyncio.Event) -> None:
-    """The customer-value analysis on a schedule: first a minute after start-up (the demo data
-    or a restart's catch-up has landed by then), then every CRM_ANALYSIS_SECONDS (0: only on
-    demand, through POST /analysis/customer-value/runs)."""
-    wait = min(60.0, seconds)
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), wait)
-        if stop.is_set():
-            return
-        try:
-            log.info("customer value analysis: %s", await reports.run_analysis(app.state))
-        except Exception:
-            log.exception("customer value analysis failed; next try in %.0fs", seconds)
-        wait = seconds
+# READ_MODELS, engine_for and open_stores are also read from here by the tools of the repository
+__all__ = ["READ_MODELS", "create_app", "engine_for", "open_stores"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -118,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await asyncio.wait_for(asyncio.gather(*(j.wait() for j in joined)), 60)
         app.state.ready = True
         if (seconds := float(os.environ.get("CRM_ANALYSIS_SECONDS", "3600"))) > 0:
-            tasks.append(asyncio.create_task(_analyse_every(app, seconds, stop)))
+            tasks.append(asyncio.create_task(analyse_every(app.state, seconds, stop)))
         try:
             yield
         finally:
@@ -141,7 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_correlation(app)
     install_metrics(app)
     app.add_middleware(TextGuard)
-    app.include_router(reports.router)
+    for router in ROUTERS:
+        app.include_router(router)
 
     @app.get("/health")
     async def health() -> Response:

@@ -2,8 +2,9 @@
 
 For every batch, in one transaction: lock the read model's progress rows of the batch's streams, skip
 each event whose stream version is already applied (a duplicate), fill a missing version by reading
-the stream from its event store (a gap), apply what is new, and record the new versions. Kafka
-offsets are committed only after that transaction, so a crash re-delivers and the skip absorbs it.
+the stream from its event store (a gap), apply what is new (upcast to the current schema versions),
+and record the new versions. Kafka offsets are committed only after that transaction, so a crash
+re-delivers and the skip absorbs it.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from crm_events import Envelope
-from crm_platform.eventstore.postgres import PostgresEventStore
+from crm_events.registry import Registry, registry
+from crm_platform.eventstore import EventStore
 from crm_platform.metrics import PROJECTED, PROJECTION_STALENESS
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from crm_projections.readmodel import ReadModel, apply
-from crm_projections.tables import store_checkpoints
+from crm_projections.progress import store_checkpoints
+from crm_projections.readmodel import ReadModel, apply, upcast
 
 # Plain SQL with array parameters: the same statement text for every batch, so it is prepared once
 # (SQLAlchemy's multi-row VALUES would compile anew for every batch size).
@@ -41,9 +43,13 @@ _SAVE_PROGRESS = text(
 
 class Projector:
     def __init__(
-        self, engine: AsyncEngine, stores: dict[str, PostgresEventStore], model: ReadModel
+        self,
+        engine: AsyncEngine,
+        stores: dict[str, EventStore],
+        model: ReadModel,
+        events: Registry = registry,
     ) -> None:
-        self.engine, self.stores, self.model = engine, stores, model
+        self.engine, self.stores, self.model, self.events = engine, stores, model, events
 
     async def process(
         self, context: str, events: Sequence[Envelope], *, checkpoint: int | None = None
@@ -73,7 +79,7 @@ class Projector:
                 else:
                     fresh.append(e)
                 applied[e.stream_id] = e.version
-            handled = [e for e in fresh if e.type in self.model.handles]
+            handled = [upcast(e, self.events) for e in fresh if e.type in self.model.handles]
             if handled:
                 await apply(conn, self.model, handled)
             moved = [(s, v) for s, v in applied.items() if v != before[s]]

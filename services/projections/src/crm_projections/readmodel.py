@@ -6,7 +6,9 @@ evolve then serves both paths, so they cannot disagree:
 - incremental (`apply`): load the rows a batch touches, evolve, upsert what changed, in the
   projector's transaction;
 - rebuild (crm_projections.rebuild): evolve the whole history in memory, COPY into new tables, swap.
-Aggregations (funnel sums, rollups, rates) are views in the `reporting` schema over these rows.
+Both hand evolve upcast data (`upcast`): an event stored in an older schema version reads like a
+current one. Aggregations (funnel sums, rollups, rates) are views in the `reporting` schema over
+these rows, in the `views.sql` beside each read model (`views_of`).
 """
 
 from __future__ import annotations
@@ -16,16 +18,44 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from crm_events import Envelope
-from sqlalchemy import ARRAY, Table, TextClause, any_, bindparam, delete, select, text, tuple_
+from crm_events.registry import Registry, registry
+from sqlalchemy import (
+    ARRAY,
+    MetaData,
+    Table,
+    TextClause,
+    any_,
+    bindparam,
+    delete,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateTable
 
 Key = tuple[Any, ...]
 Row = dict[str, Any]
+
+metadata = MetaData(schema="projections")  # every read model's tables, and the shared bookkeeping
+
+
+def upcast(e: Envelope, events: Registry = registry) -> Envelope:
+    """`e` with its data lifted to the current schema version of its type (itself if current)."""
+    data = events.upcast(e.type, e.schema_version, e.data)
+    if data is e.data:
+        return e
+    return e._replace(data=data, schema_version=events.version(e.type))
+
+
+def views_of(package: str) -> str:
+    """The SQL of the reporting views kept in `views.sql` beside a read model's modules."""
+    return resources.files(package).joinpath("views.sql").read_text()
 
 
 class Rows:

@@ -7,6 +7,9 @@ opened, SLA breaches, feedback); stocks are taken at the period's end, or now wh
 when it happened (`tree=as_then`), or to its branch's current region (`tree=current`). Quota
 attainment compares won revenue with the branch quotas of the period's months so far, and month,
 quarter and year to date.
+
+A report across read models (funnel, contracts, service, quotas, organisation), so it sits beside
+them rather than in one of their folders.
 """
 
 from __future__ import annotations
@@ -16,10 +19,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
+from crm_api import reports as api
+from crm_platform.http import json_response
+from crm_platform.service import CurrentActor, handles
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from crm_projections.queries import Engine, fresh, scope
+
+router = APIRouter()
 
 
 @dataclass(frozen=True)
@@ -280,3 +292,43 @@ async def attainment(
         ).items():
             found[group][key] = attained
     return dict(found)
+
+
+@handles(router, api.ROLLUPS)
+async def rollups_report(
+    actor: CurrentActor, engine: Engine, request: Request, q: Annotated[api.Rollup, Query()]
+) -> Response:
+    covered = scope(actor, q.branch)
+    headers = await fresh(request, engine, q.consistent_with)
+    now = datetime.now(UTC)
+    current = window(q.period, q.at or now.date())
+    windows = {
+        "current": current,
+        "previous": window(q.period, current.start, back=1),
+        "last_year": last_year(current),
+    }
+    async with engine.connect() as conn:
+        # one snapshot for every query of the report, so its windows cannot disagree
+        await conn.execution_options(isolation_level="REPEATABLE READ")
+        measured = {
+            name: await measure(conn, w, branch=covered, group_by=q.group_by, tree=q.tree, now=now)
+            for name, w in windows.items()
+        }
+        to_date = await attainment(conn, branch=covered, group_by=q.group_by, tree=q.tree, now=now)
+    groups = sorted({g for m in measured.values() for g in m} | set(to_date))
+    body = {
+        "branch": covered,
+        "period": q.period,
+        "group_by": q.group_by,
+        "tree": q.tree,
+        "periods": {name: w.label for name, w in windows.items()},
+        "groups": [
+            {
+                "group": g,
+                **{name: m.get(g) for name, m in measured.items()},
+                "quota_attainment_to_date": to_date.get(g, {}),
+            }
+            for g in groups
+        ],
+    }
+    return json_response(body, headers=headers)

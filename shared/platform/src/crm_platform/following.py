@@ -66,16 +66,9 @@ class Follower:
         handles: Collection[str],
         handle: Handle,
         *,
-        store: EventStore | None = None,
+        store: EventStore,
     ) -> None:
         self.pool, self.source, self.handles, self.handle = pool, source, handles, handle
-        if store is None:
-            # Transitional, for callers written before the split
-            # (tests/integration/test_reactions_heal.py): the source's PostgreSQL store in the
-            # same database. Remove once they pass `store`.
-            from crm_platform.eventstore.postgres import PostgresEventStore
-
-            store = PostgresEventStore(pool, source)
         self.store: EventStore = store
         self._s = sql.Identifier(schema)
 

@@ -48,16 +48,11 @@ class Relay:
         context: str,
         bootstrap: str,
         *,
-        db: AsyncConnectionPool | None = None,
+        db: AsyncConnectionPool,
         partitions: int = 6,
         replication: int = 1,
         batch: int = 2000,
     ) -> None:
-        if db is None:
-            # Transitional, for callers written before the split that hand over a PostgreSQL
-            # store alone (bench/bench.py, tests/integration/test_relay_projection.py): its pool is
-            # the service's database. Remove once they pass `db`.
-            db = store.pool  # type: ignore[attr-defined]
         self.store, self.db, self.context, self.bootstrap = store, db, context, bootstrap
         self.topic, self.partitions, self.batch = topic(context), partitions, batch
         self.replication = replication
