@@ -24,7 +24,7 @@ from crm_platform.settings import Settings
 
 from crm_cli.demo.contracts import contracts
 from crm_cli.demo.leads import accounts, campaigns_and_leads, organisation
-from crm_cli.demo.opportunities import opportunities, quotas
+from crm_cli.demo.opportunities import opportunities, quotas, sales_settings
 from crm_cli.demo.script import (
     BRANCHES,
     COMPANIES,
@@ -61,6 +61,7 @@ async def load(database_url: str, seed: int = 42) -> int:
         await organisation(loader)
         customers = await accounts(loader)
         await quotas(loader)
+        await sales_settings(loader)
         await opportunities(loader, rng, customers)
         await campaigns_and_leads(loader, rng)
         await contracts(loader, rng)

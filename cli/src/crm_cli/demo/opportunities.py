@@ -101,34 +101,49 @@ async def opportunities(
                     api.Member(user_id=manager.user_id, share=Decimal(30)),
                 ]
                 await _do(loader, api.TEAM, manager, at, oid, api.SetTeam(team=team))
-            outcome_at = at + timedelta(days=rng.randint(5, 30))
-            if outcome_at >= loader.now:
-                continue
-            fate = rng.random()
-            if depth == 3 or fate < 0.15:
-                await _do(loader, api.WIN, rep, outcome_at, oid)
-            elif fate < 0.35:
-                reason = rng.choice(("price", "competitor", "timing", "no_decision"))
-                competitor = rng.choice(COMPETITORS) if reason == "competitor" else None
-                lost = api.Lose.model_validate(
-                    {
-                        "reason": reason,
-                        "competitor": competitor,
-                        "competitor_price": price * qty * Decimal("0.9") if competitor else None,
-                    }
-                )
-                await _do(loader, api.LOSE, rep, outcome_at, oid, lost)
-                summary = api.CloseSummary(
-                    reason=reason,
-                    competitor=competitor,
-                    competitor_price=None,
-                    lessons="Engage the technical evaluator earlier.",
-                )
-                await _do(loader, api.SUMMARY, manager, outcome_at, oid, summary)
-            elif fate < 0.42:
-                paused = api.OpportunityReason(reason="Customer budget frozen")
-                await _do(loader, api.SUSPEND, rep, outcome_at, oid, paused)
+            await _close(loader, rng, (rep, manager), oid, at, depth == 3, price * qty)
     return made
+
+
+async def _close(
+    loader: Loader,
+    rng: random.Random,
+    people: tuple[Actor, Actor],
+    oid: str,
+    at: datetime,
+    negotiated: bool,
+    value: Decimal,
+) -> None:
+    """Some weeks later the deal is won (always, once negotiated to the end), lost with its
+    summary, suspended, or still open."""
+    rep, manager = people
+    outcome_at = at + timedelta(days=rng.randint(5, 30))
+    if outcome_at >= loader.now:
+        return
+    fate = rng.random()
+    if negotiated or fate < 0.15:
+        await _do(loader, api.WIN, rep, outcome_at, oid)
+    elif fate < 0.35:
+        reason = rng.choice(("price", "competitor", "timing", "no_decision"))
+        competitor = rng.choice(COMPETITORS) if reason == "competitor" else None
+        lost = api.Lose.model_validate(
+            {
+                "reason": reason,
+                "competitor": competitor,
+                "competitor_price": value * Decimal("0.9") if competitor else None,
+            }
+        )
+        await _do(loader, api.LOSE, rep, outcome_at, oid, lost)
+        summary = api.CloseSummary(
+            reason=reason,
+            competitor=competitor,
+            competitor_price=None,
+            lessons="Engage the technical evaluator earlier.",
+        )
+        await _do(loader, api.SUMMARY, manager, outcome_at, oid, summary)
+    elif fate < 0.42:
+        paused = api.OpportunityReason(reason="Customer budget frozen")
+        await _do(loader, api.SUSPEND, rep, outcome_at, oid, paused)
 
 
 async def quotas(loader: Loader) -> None:
@@ -166,3 +181,14 @@ async def quotas(loader: Loader) -> None:
                     last_year_months=None,
                 ),
             )
+
+
+async def sales_settings(loader: Loader) -> None:
+    """One branch works its own pipeline: Hangzhou's deals close later in the cycle, so its
+    manager weights the early stages lower than the company's default."""
+    manager = people("HZ01")[2]
+    stages = (("prospecting", 5), ("bidding", 30), ("negotiation", 60), ("won", 100))
+    pipeline = [api.Stage(stage=s, probability=Decimal(p)) for s, p in stages]
+    settings = api.SalesSettings(pipeline=pipeline, discount_threshold_percent=None)
+    at = loader.now - timedelta(days=390)
+    await loader.do("opportunities", SPECS[api.SETTINGS], manager, at, {"scope": "HZ01"}, settings)
