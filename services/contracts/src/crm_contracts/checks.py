@@ -18,10 +18,8 @@ from crm_platform.handler import handle, load
 from crm_platform.service import Service
 
 from crm_contracts.domain import settings as s
-from crm_contracts.domain.contract import contract
-from crm_contracts.domain.contract_commands import CheckOverdue
-from crm_contracts.domain.contract_state import Contract
-from crm_contracts.domain.receivables import check_overdue as overdue_events
+from crm_contracts.domain.contract import CheckOverdue, Nothing, contract
+from crm_contracts.domain.contract.receivables import check_overdue as overdue_events
 
 SCHEDULER = "overdue-check"
 
@@ -42,7 +40,7 @@ async def check_overdue(store: EventStore, now: datetime) -> list[Accepted]:
     accepted = []
     for stream in sorted(candidates):
         state = (await load(store, contract, stream)).state
-        assert isinstance(state, Contract)
+        assert not isinstance(state, Nothing)
         if state.branch not in thresholds:
             days = (await settings_for(store, state.branch)).bad_debt_days
             assert days is not None

@@ -17,9 +17,8 @@ from crm_events.contracts import ContractLine, Instalment
 from crm_platform.commands import Build, Call, Read, Spec, Write, branch_for
 from crm_platform.http import plain
 
-from crm_contracts.domain import contract_commands as cmd
-from crm_contracts.domain.contract import contract, stream_id
-from crm_contracts.domain.contract_state import Contract, State
+from crm_contracts.domain.contract import Contract, State, contract, stream_id
+from crm_contracts.domain.contract import commands as cmd
 from crm_contracts.domain.plan import even_plan
 
 
@@ -73,8 +72,26 @@ def _decide(approve: bool) -> Build:
     return build
 
 
+# the fields only some statuses have, as the others answer them (after the shared ones)
+EMPTY: dict[str, Any] = {
+    "status": None,
+    "reason": None,
+    "instalments": [],
+    "versions": [],
+    "delivered": {},
+    "returned": {},
+    "returned_value": 0.0,
+    "received": 0.0,
+    "credit": 0.0,
+    "bad_debt_raised": False,
+}
+
+
 def present(state: Contract) -> dict[str, Any]:
-    return dict(plain(state)) | {"id": state.contract_id}
+    """The record as the API answers it: every status shows the same fields."""
+    body: dict[str, Any] = plain(state)
+    head = {name: body.pop(name) for name in list(body) if name not in EMPTY}
+    return head | EMPTY | body | {"status": state.status, "id": state.contract_id}
 
 
 def _contract(route: Route, build: Build) -> Write:

@@ -4,9 +4,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from crm_contracts.domain.contract import contract
-from crm_contracts.domain.contract_commands import AmendContract, RecordDelivery, RecordReturn
-from crm_contracts.domain.contract_state import Contract
+from crm_contracts.domain.contract import (
+    AmendContract,
+    Contract,
+    RecordDelivery,
+    RecordReturn,
+    contract,
+)
 from crm_contracts.domain.lines import LineChange, diff
 from crm_events.contracts import (
     ContractAmended,

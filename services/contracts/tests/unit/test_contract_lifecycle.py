@@ -5,10 +5,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from crm_contracts.domain.contract import contract, contract_id_for, on_opportunity_won
-from crm_contracts.domain.contract_commands import (
+from crm_contracts.domain.contract import (
     CloseContract,
     CompleteContract,
+    Contract,
     DecideContract,
     DraftContract,
     ResumeContract,
@@ -19,8 +19,10 @@ from crm_contracts.domain.contract_commands import (
     SubmitContract,
     SuspendContract,
     TerminateContract,
+    contract,
+    contract_id_for,
+    on_opportunity_won,
 )
-from crm_contracts.domain.contract_state import Contract
 from crm_events.contracts import (
     ContractApproved,
     ContractClosed,

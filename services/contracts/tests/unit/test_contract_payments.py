@@ -4,9 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from crm_contracts.domain.contract import contract
-from crm_contracts.domain.contract_commands import CheckOverdue, RecordPayment
-from crm_contracts.domain.contract_state import Contract
+from crm_contracts.domain.contract import CheckOverdue, Contract, RecordPayment, contract
 from crm_events.contracts import (
     ContractApproved,
     ContractBadDebtRiskRaised,

@@ -7,8 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from crm_contracts.domain.contract import contract, on_opportunity_won
-from crm_contracts.domain.contract_commands import (
+from crm_contracts.domain.contract import (
     AmendContract,
     CheckOverdue,
     CloseContract,
@@ -26,6 +25,8 @@ from crm_contracts.domain.contract_commands import (
     SubmitContract,
     SuspendContract,
     TerminateContract,
+    contract,
+    on_opportunity_won,
 )
 from crm_events.contracts import (
     ContractAmended,

@@ -14,7 +14,7 @@ from typing import assert_never
 from crm_events.contracts import ContractSettingsChanged
 from crm_platform.domain import Decider, DomainError
 
-from crm_contracts.domain.contract_commands import DEFAULT_BAD_DEBT_DAYS
+from crm_contracts.domain.contract.commands import DEFAULT_BAD_DEBT_DAYS
 
 MAX_BAD_DEBT_DAYS = 3650
 

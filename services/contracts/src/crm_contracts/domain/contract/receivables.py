@@ -16,15 +16,15 @@ from crm_events.contracts import (
 )
 from crm_platform.domain import DomainError
 
-from crm_contracts.domain.contract_commands import CheckOverdue, RecordPayment
-from crm_contracts.domain.contract_state import Contract, Event, State
+from crm_contracts.domain.contract.commands import CheckOverdue, Event, RecordPayment
+from crm_contracts.domain.contract.state import Binding, Closed, Contract, State
 from crm_contracts.domain.plan import allocate, overdue, whole_cents
 
 
 def pay(c: Contract, command: RecordPayment) -> list[Event]:
-    if c.status == "closed":
+    if isinstance(c, Closed):
         raise DomainError("This contract is closed; it takes no more payments.")
-    if not c.binding:
+    if not isinstance(c, Binding):
         raise DomainError("Payments are recorded once the contract is signed.")
     if command.amount <= 0 or not whole_cents(command.amount):
         raise DomainError("A payment is an amount above zero in whole cents.", field="amount")
@@ -68,7 +68,7 @@ def pay(c: Contract, command: RecordPayment) -> list[Event]:
 def check_overdue(state: State, command: CheckOverdue) -> list[Event]:
     """Flag what fell overdue since the last check; raise the bad-debt risk past the threshold.
     A contract that is not signed (or already closed) has nothing to check."""
-    if not isinstance(state, Contract) or not state.binding:
+    if not isinstance(state, Binding):
         return []
     today = command.now.date()
     late = overdue(state.instalments, today)

@@ -1,4 +1,5 @@
-"""Commands of the Contract aggregate: time, ids, the actor's role and configuration arrive here."""
+"""What a contract is asked (commands: time, ids, the actor's role and configuration arrive in them, so
+`decide` stays pure) and what it records (its events)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,30 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TypeAlias
 
-from crm_events.contracts import ContractLine, Instalment
+from crm_events.contracts import (
+    ContractAmended,
+    ContractApproved,
+    ContractBadDebtRiskRaised,
+    ContractClosed,
+    ContractCompleted,
+    ContractDrafted,
+    ContractDraftRevised,
+    ContractExecutionStarted,
+    ContractLine,
+    ContractLineDelivered,
+    ContractLineReturned,
+    ContractPaymentPlanSet,
+    ContractPaymentReceived,
+    ContractRejected,
+    ContractResumed,
+    ContractSigned,
+    ContractSubmitted,
+    ContractSuspended,
+    ContractTerminated,
+    Instalment,
+    InstalmentOverdue,
+    InstalmentOverdueSettled,
+)
 
 DEFAULT_BAD_DEBT_DAYS = 60
 
@@ -159,4 +183,27 @@ Command: TypeAlias = (
     | RecordDelivery
     | RecordReturn
     | CheckOverdue
+)
+
+Event: TypeAlias = (
+    ContractDrafted
+    | ContractDraftRevised
+    | ContractPaymentPlanSet
+    | ContractSubmitted
+    | ContractApproved
+    | ContractRejected
+    | ContractSigned
+    | ContractExecutionStarted
+    | ContractSuspended
+    | ContractResumed
+    | ContractTerminated
+    | ContractCompleted
+    | ContractClosed
+    | ContractAmended
+    | ContractPaymentReceived
+    | ContractLineDelivered
+    | ContractLineReturned
+    | InstalmentOverdue
+    | InstalmentOverdueSettled
+    | ContractBadDebtRiskRaised
 )

@@ -12,18 +12,30 @@ from crm_events.contracts import (
 )
 from crm_platform.domain import DomainError
 
-from crm_contracts.domain.contract_commands import AmendContract, RecordDelivery, RecordReturn
-from crm_contracts.domain.contract_state import Contract, Event
+from crm_contracts.domain.contract.commands import (
+    AmendContract,
+    Event,
+    RecordDelivery,
+    RecordReturn,
+)
+from crm_contracts.domain.contract.state import (
+    Approved,
+    Binding,
+    Contract,
+    Draft,
+    InExecution,
+    Signed,
+    Submitted,
+    Suspended,
+)
 from crm_contracts.domain.lines import amount_of, cents, validate_lines
 from crm_contracts.domain.plan import validate_plan
 
-AMENDABLE = frozenset({"signed", "in_execution", "suspended"})
-
 
 def amend(c: Contract, command: AmendContract) -> list[Event]:
-    if c.status in ("draft", "submitted", "approved"):
+    if isinstance(c, Draft | Submitted | Approved):
         raise DomainError("Until it is signed, a contract is changed by editing its draft.")
-    if c.status not in AMENDABLE:
+    if not isinstance(c, Signed | InExecution | Suspended):
         raise DomainError(f"This contract is {c.status}; it can no longer be amended.")
     if not command.reason.strip():
         raise DomainError("Say why the contract is amended.", field="reason")
@@ -71,9 +83,9 @@ def _line(c: Contract, line_id: str) -> ContractLine:
 
 
 def deliver(c: Contract, command: RecordDelivery) -> list[Event]:
-    if c.status == "suspended":
+    if isinstance(c, Suspended):
         raise DomainError("This contract is suspended; resume it before delivering.")
-    if c.status != "in_execution":
+    if not isinstance(c, InExecution):
         raise DomainError("Deliveries are recorded while the contract is in execution.")
     line = _line(c, command.line_id)
     if command.quantity <= 0:
@@ -96,7 +108,7 @@ def deliver(c: Contract, command: RecordDelivery) -> list[Event]:
 
 
 def take_back(c: Contract, command: RecordReturn) -> list[Event]:
-    if not c.binding:
+    if not isinstance(c, Binding):
         raise DomainError(f"This contract is {c.status}; no returns can be recorded against it.")
     line = _line(c, command.line_id)
     if command.quantity <= 0:
