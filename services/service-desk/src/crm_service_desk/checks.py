@@ -13,8 +13,7 @@ from crm_platform.eventstore import EventStore
 from crm_platform.handler import handle
 from crm_platform.service import Service
 
-from crm_service_desk.domain.ticket import stream_id, ticket
-from crm_service_desk.domain.ticket_commands import CheckSla
+from crm_service_desk.domain.ticket import CheckSla, stream_id, ticket
 from crm_service_desk.queue import unresolved
 
 SCHEDULER = "sla-check"

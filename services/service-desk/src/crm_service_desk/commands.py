@@ -22,9 +22,8 @@ from crm_platform.handler import load
 from crm_platform.http import plain
 
 from crm_service_desk.domain import care, grade, sla
-from crm_service_desk.domain import ticket_commands as t
-from crm_service_desk.domain.ticket import stream_id, ticket
-from crm_service_desk.domain.ticket_state import State, Ticket
+from crm_service_desk.domain import ticket as t
+from crm_service_desk.domain.ticket import State, Ticket, stream_id, ticket
 
 
 # --- lookups ------------------------------------------------------------------------------------
@@ -73,8 +72,16 @@ def _ticket(route: Route, build: Any) -> Write:
     return Write(route, ticket, stream_id, build, "ticket", key="ticket_id")
 
 
+def shown(state: Ticket) -> dict[str, Any]:
+    """A ticket as the API shows it, on its own and in the queue: every status shows the same
+    fields (no agent until the first assignment, no resolver until the first resolution)."""
+    body: dict[str, Any] = {"status": state.status, "assignee": None, "resolved_by": None}
+    body |= plain(state)
+    return body
+
+
 def present(state: Ticket) -> dict[str, Any]:
-    return dict(plain(state)) | {"id": state.ticket_id}
+    return shown(state) | {"id": state.ticket_id}
 
 
 TICKETS: tuple[Spec, ...] = (

@@ -15,14 +15,14 @@ from crm_api import service_desk as api
 from crm_platform.domain import NotFound
 from crm_platform.eventstore import EventStore
 from crm_platform.handler import load
-from crm_platform.http import json_response, plain
+from crm_platform.http import json_response
 from crm_platform.service import CurrentActor, Store, handles
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from crm_service_desk.commands import shown
 from crm_service_desk.domain.queue import in_queue_order
-from crm_service_desk.domain.ticket import ticket
-from crm_service_desk.domain.ticket_state import Ticket
+from crm_service_desk.domain.ticket import Ticket, assignee_of, ticket
 
 
 async def unresolved(
@@ -55,9 +55,9 @@ async def ticket_queue(
     tickets = in_queue_order(
         t
         for t in await unresolved(store, branch)
-        if actor.sees(t.branch) and (q.assignee is None or t.assignee == q.assignee)
+        if actor.sees(t.branch) and (q.assignee is None or assignee_of(t) == q.assignee)
     )
-    answer: Response = json_response({"tickets": [plain(t) for t in tickets]})
+    answer: Response = json_response({"tickets": [shown(t) for t in tickets]})
     return answer
 
 

@@ -22,6 +22,7 @@ from crm_platform.settings import Settings
 from crm_service_desk.checks import check_sla
 from crm_service_desk.commands import COMMANDS
 from crm_service_desk.domain.queue import in_queue_order
+from crm_service_desk.domain.ticket import Assigned
 from crm_service_desk.queue import unresolved
 from crm_service_desk.reactions import record_grade
 
@@ -213,6 +214,34 @@ async def test_a_whole_repair_through_the_table() -> None:
     assert shown["version"] == closed.version == 8
 
 
+RECORD = {
+    *("id", "version", "ticket_id", "account_id", "branch", "ticket_type", "severity", "grade"),
+    *("opened_at", "deadline", "near_breach_at", "product", "contract_id", "status", "assignee"),
+    *("resolution", "resolved_by", "feedback_for", "parts", "charges", "near_breach_flagged"),
+    *("breached", "escalated"),
+}
+
+
+async def test_the_record_shows_the_same_fields_in_every_status() -> None:
+    store = MemoryStore()
+    t1 = await open_for(store, "a1")
+    opened = await show(store, api.GET_TICKET, MANAGER, ticket_id=t1)
+    assert (opened["status"], opened["assignee"], opened["resolved_by"]) == ("open", None, None)
+    await do(store, api.ASSIGN_TICKET, AGENT, t1, api.Assign(agent_id="ann"), hours=1)
+    await do(store, api.START_TICKET_WORK, AGENT, t1, hours=2)
+    await do(store, api.RESOLVE_TICKET, AGENT, t1, api.Note(note="New seal"), hours=3)
+    reason = api.TicketReason(reason="leaks again")
+    await do(store, api.REOPEN_TICKET, MANAGER, t1, reason, hours=4)
+    reopened = await show(store, api.GET_TICKET, MANAGER, ticket_id=t1)
+    assert (reopened["status"], reopened["assignee"], reopened["resolved_by"]) == (
+        "assigned",
+        "ann",
+        "ann",  # the last resolution's agent, kept on reopening
+    )
+    assert (reopened["resolution"], reopened["id"]) == (1, t1)
+    assert set(opened) == set(reopened) == RECORD
+
+
 async def test_an_idempotency_key_opens_one_ticket() -> None:
     store = MemoryStore()
     body = api.OpenTicket(account_id="a1", ticket_type="inquiry", channel="web", subject="s")
@@ -287,6 +316,7 @@ async def test_resolved_tickets_leave_the_queue_and_come_back_when_reopened() ->
     await do(store, api.REOPEN_TICKET, AGENT, t1, reason, hours=1)
     await do(store, api.RECORD_SPARE_PART, AGENT, t1, part(1, "5"), hours=2)
     [back] = await unresolved(store)
+    assert isinstance(back, Assigned)
     assert (back.ticket_id, back.status, back.assignee, len(back.parts)) == (
         t1,
         "assigned",

@@ -22,20 +22,25 @@ from crm_events.service_desk import (
 from crm_platform.domain import DomainError
 from crm_platform.testing import Spec
 from crm_service_desk.domain.sla import SlaPolicy
-from crm_service_desk.domain.ticket import ticket
-from crm_service_desk.domain.ticket_commands import (
+from crm_service_desk.domain.ticket import (
+    Assigned,
     AssignTicket,
     CheckSla,
+    Closed,
     CloseTicket,
     GiveFeedback,
+    InProgress,
+    Open,
     OpenTicket,
     RecordServiceCharge,
     RecordSparePart,
     ReopenTicket,
+    Resolved,
     ResolveTicket,
     StartWork,
+    Ticket,
+    ticket,
 )
-from crm_service_desk.domain.ticket_state import Ticket
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -126,6 +131,27 @@ def test_bad_input_is_refused_naming_the_field(change: dict[str, str], field: st
 
 
 # --- lifecycle ----------------------------------------------------------------------------------
+def test_each_status_is_its_own_type_and_keeps_what_the_ticket_gathered() -> None:
+    history = [OPENED, ASSIGNED, STARTED, RESOLVED, CLOSED]
+    states = [ticket.fold(history[: n + 1]) for n in range(len(history))]
+    assert [type(s) for s in states] == [Open, Assigned, InProgress, Resolved, Closed]
+    assert [getattr(s, "status", None) for s in states] == [
+        "open",
+        "assigned",
+        "in_progress",
+        "resolved",
+        "closed",
+    ]
+    closed = states[-1]
+    assert isinstance(closed, Closed)
+    assert (closed.assignee, closed.resolved_by, closed.resolution, closed.deadline) == (
+        "ann",
+        "ann",
+        1,
+        T0 + 96 * H,
+    )
+
+
 def test_assigning_records_the_old_and_new_agent() -> None:
     spec.given(OPENED).then(AssignTicket("ann", "mia", T0 + H), [ASSIGNED])
     spec.given(*WORKING).then(
@@ -136,7 +162,7 @@ def test_assigning_records_the_old_and_new_agent() -> None:
 
 def test_reassigning_keeps_work_in_progress() -> None:
     state = ticket.fold([*WORKING, TicketAssigned("t1", "ann", "bob", "mia", T0 + 5 * H)])
-    assert isinstance(state, Ticket)
+    assert isinstance(state, InProgress)
     assert (state.status, state.assignee) == ("in_progress", "bob")
 
 
@@ -195,7 +221,7 @@ def test_reopening_returns_to_the_agent_under_the_same_deadline(last: str) -> No
     reopened = TicketReopened("t1", last, "Leaks again", "ann", T0 + 96 * H, "sam", at)
     spec.given(*history).then(ReopenTicket("Leaks again", "sam", at), [reopened])
     state = ticket.fold([*history, reopened])
-    assert isinstance(state, Ticket)
+    assert isinstance(state, Assigned)
     assert (state.status, state.assignee, state.deadline) == ("assigned", "ann", T0 + 96 * H)
 
 

@@ -20,17 +20,18 @@ from crm_events.service_desk import (
     TicketWorkStarted,
 )
 from crm_platform.testing import Spec
-from crm_service_desk.domain.ticket import ticket
-from crm_service_desk.domain.ticket_commands import (
+from crm_service_desk.domain.ticket import (
     CheckSla,
     GiveFeedback,
+    Nothing,
+    Open,
     OpenTicket,
     RecordServiceCharge,
     RecordSparePart,
     ResolveTicket,
     StartWork,
+    ticket,
 )
-from crm_service_desk.domain.ticket_state import Nothing, Ticket
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -78,7 +79,7 @@ def test_a_ticket_opened_for_a_product_under_a_contract_carries_both() -> None:
 
 
 def test_an_opened_ticket_holds_its_customer_sla_and_what_it_is_about() -> None:
-    assert spec.given(OPENED).state() == Ticket(
+    assert spec.given(OPENED).state() == Open(
         ticket_id="t1",
         account_id="a1",
         branch="SH01",

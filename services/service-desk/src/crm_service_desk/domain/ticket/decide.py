@@ -1,11 +1,5 @@
-"""The Ticket aggregate (DOMAIN.md §4): open -> assigned -> in progress -> resolved -> closed.
-
-The SLA deadline is set once, at opening, from the customer's grade and the policy. Reopening a
-resolved or closed ticket sends it back to its last agent under the SAME deadline: the customer's
-problem was not solved in time if the first resolution did not hold, so no new SLA is granted (a
-reopened ticket past its deadline is breached at the next scheduled check). The SLA clock only
-runs while the ticket is unresolved. Feedback is given at most once per resolution.
-"""
+"""What a ticket decides: each command checked against its rules and the ticket's status, and
+answered with the events it records (or a DomainError in words an agent understands)."""
 
 from __future__ import annotations
 
@@ -27,10 +21,10 @@ from crm_events.service_desk import (
     TicketSparePartUsed,
     TicketWorkStarted,
 )
-from crm_platform.domain import Decider, DomainError
+from crm_platform.domain import DomainError
 
 from crm_service_desk.domain.sla import TICKET_TYPES, deadlines, effective_grade
-from crm_service_desk.domain.ticket_commands import (
+from crm_service_desk.domain.ticket.commands import (
     CHANNELS,
     FEEDBACK_KINDS,
     SEVERITIES,
@@ -38,6 +32,7 @@ from crm_service_desk.domain.ticket_commands import (
     CheckSla,
     CloseTicket,
     Command,
+    Event,
     GiveFeedback,
     OpenTicket,
     RecordServiceCharge,
@@ -46,42 +41,50 @@ from crm_service_desk.domain.ticket_commands import (
     ResolveTicket,
     StartWork,
 )
-from crm_service_desk.domain.ticket_state import Event, State, Ticket, evolve, initial_state
+from crm_service_desk.domain.ticket.state import (
+    Assigned,
+    Closed,
+    InProgress,
+    Open,
+    Opened,
+    Resolved,
+    Settled,
+    Staffed,
+    State,
+    Ticket,
+    assignee_of,
+    opened,
+    unresolved,
+)
 
 CENT = Decimal("0.01")
 MANAGER = "branch_manager"
 
-
-def _ticket(state: State) -> Ticket:
-    if not isinstance(state, Ticket):
-        raise DomainError("There is no such ticket.")
-    return state
+Working = AssignTicket | StartWork | ResolveTicket
+Settling = CloseTicket | ReopenTicket | GiveFeedback
+Billing = RecordSparePart | RecordServiceCharge
 
 
-def _unresolved(state: State) -> Ticket:
-    t = _ticket(state)
-    if not t.sla_running:
-        raise DomainError(f"This ticket is {t.status}; reopen it first.")
-    return t
+def decide(command: Command, state: State) -> list[Event]:
+    match command:
+        case OpenTicket():
+            return _open(command, state)
+        case AssignTicket() | StartWork() | ResolveTicket():
+            return _work(command, unresolved(state))
+        case CloseTicket() | ReopenTicket() | GiveFeedback():
+            return _settling(command, opened(state))
+        case RecordSparePart() | RecordServiceCharge():
+            return _billing(command, state)
+        case CheckSla():
+            return _check_sla(command, state)
+        case _:
+            assert_never(command)
 
 
-def _repair(state: State, field: str) -> Ticket:
-    t = _ticket(state)
-    if t.ticket_type != "repair":
-        raise DomainError(
-            "Parts and service charges are recorded on repair tickets only.", field=field
-        )
-    if t.status == "closed":
-        raise DomainError("This ticket is closed; reopen it first.")
-    return t
-
-
-def _agent_or_manager(t: Ticket, by: str, by_role: str, action: str) -> None:
-    if by != t.assignee and by_role != MANAGER:
-        raise DomainError(f"Only the assigned agent or the branch manager can {action}.")
-
-
-def _open(c: OpenTicket) -> list[Event]:
+# --- opening ------------------------------------------------------------------------------------
+def _open(c: OpenTicket, state: State) -> list[Event]:
+    if isinstance(state, Ticket):
+        raise DomainError("This ticket has already been opened.")
     if not c.account_id.strip():
         raise DomainError("Name the customer account.", field="account_id")
     if c.ticket_type not in TICKET_TYPES:
@@ -118,47 +121,28 @@ def _open(c: OpenTicket) -> list[Event]:
     ]
 
 
-def _check_sla(state: State, c: CheckSla) -> list[Event]:
-    if not isinstance(state, Ticket) or not state.sla_running or state.breached:
-        return []
-    if c.now > state.deadline:
-        return [
-            TicketSlaBreached(
-                state.ticket_id, state.branch, state.grade, state.assignee, state.deadline, c.now
-            ),
-            TicketEscalated(state.ticket_id, state.branch, MANAGER, "sla_breached", c.now),
-        ]
-    if c.now >= state.near_breach_at and not state.near_breach_flagged:
-        return [TicketSlaNearBreach(state.ticket_id, state.branch, state.deadline, c.now)]
-    return []
-
-
-def decide(command: Command, state: State) -> list[Event]:
+# --- working on it: assigning, starting, resolving ------------------------------------------------
+def _work(command: Working, t: Open | Assigned | InProgress) -> list[Event]:
     match command:
-        case OpenTicket():
-            if isinstance(state, Ticket):
-                raise DomainError("This ticket has already been opened.")
-            return _open(command)
         case AssignTicket():
-            t = _unresolved(state)
             if not command.agent_id.strip():
                 raise DomainError("Name the agent.", field="agent_id")
-            if command.agent_id == t.assignee:
+            if command.agent_id == assignee_of(t):
                 raise DomainError("The ticket is already assigned to them.", field="agent_id")
             return [
-                TicketAssigned(t.ticket_id, t.assignee, command.agent_id, command.by, command.at)
+                TicketAssigned(
+                    t.ticket_id, assignee_of(t), command.agent_id, command.by, command.at
+                )
             ]
         case StartWork():
-            t = _unresolved(state)
-            if t.status == "open":
+            if isinstance(t, Open):
                 raise DomainError("Assign the ticket before work starts.")
-            if t.status == "in_progress":
+            if isinstance(t, InProgress):
                 raise DomainError("Work on this ticket has already started.")
             _agent_or_manager(t, command.by, command.by_role, "start work on it")
             return [TicketWorkStarted(t.ticket_id, command.by, command.at)]
         case ResolveTicket():
-            t = _unresolved(state)
-            if t.status != "in_progress":
+            if not isinstance(t, InProgress):
                 raise DomainError("Start work on the ticket before resolving it.")
             _agent_or_manager(t, command.by, command.by_role, "resolve it")
             if not command.note.strip():
@@ -174,16 +158,24 @@ def decide(command: Command, state: State) -> list[Event]:
                     command.at,
                 )
             ]
+
+
+def _agent_or_manager(t: Staffed, by: str, by_role: str, action: str) -> None:
+    if by != t.assignee and by_role != MANAGER:
+        raise DomainError(f"Only the assigned agent or the branch manager can {action}.")
+
+
+# --- once resolved: closing, reopening, the customer's feedback -----------------------------------
+def _settling(command: Settling, t: Opened) -> list[Event]:
+    match command:
         case CloseTicket():
-            t = _ticket(state)
-            if t.status == "closed":
+            if isinstance(t, Closed):
                 raise DomainError("This ticket is already closed.")
-            if t.status != "resolved":
+            if not isinstance(t, Resolved):
                 raise DomainError("Only a resolved ticket can be closed.")
             return [TicketClosed(t.ticket_id, command.by, command.at)]
         case ReopenTicket():
-            t = _ticket(state)
-            if t.status not in ("resolved", "closed"):
+            if not isinstance(t, Settled):
                 raise DomainError("Only a resolved or closed ticket can be reopened.")
             if not command.reason.strip():
                 raise DomainError("Say why the ticket is reopened.", field="reason")
@@ -199,8 +191,7 @@ def decide(command: Command, state: State) -> list[Event]:
                 )
             ]
         case GiveFeedback():
-            t = _ticket(state)
-            if t.status not in ("resolved", "closed"):
+            if not isinstance(t, Settled):
                 raise DomainError("Feedback is given once the ticket is resolved.")
             if t.feedback_for == t.resolution:
                 raise DomainError("The customer has already given feedback on this resolution.")
@@ -220,6 +211,22 @@ def decide(command: Command, state: State) -> list[Event]:
                     command.at,
                 )
             ]
+
+
+# --- a repair's bill: spare parts and service charges --------------------------------------------
+def _repair(state: State, field: str) -> Opened:
+    t = opened(state)
+    if t.ticket_type != "repair":
+        raise DomainError(
+            "Parts and service charges are recorded on repair tickets only.", field=field
+        )
+    if isinstance(t, Closed):
+        raise DomainError("This ticket is closed; reopen it first.")
+    return t
+
+
+def _billing(command: Billing, state: State) -> list[Event]:
+    match command:
         case RecordSparePart():
             t = _repair(state, "part")
             if not command.part.strip():
@@ -242,14 +249,24 @@ def decide(command: Command, state: State) -> list[Event]:
                     t.ticket_id, command.description, command.amount, command.by, command.at
                 )
             ]
-        case CheckSla():
-            return _check_sla(state, command)
-        case _:
-            assert_never(command)
 
 
-ticket: Decider[Command, State, Event] = Decider(decide, evolve, initial_state)
-
-
-def stream_id(ticket_id: str) -> str:
-    return f"ticket-{ticket_id}"
+# --- the scheduled SLA check ----------------------------------------------------------------------
+def _check_sla(c: CheckSla, state: State) -> list[Event]:
+    if not isinstance(state, Ticket) or not state.sla_running or state.breached:
+        return []
+    if c.now > state.deadline:
+        return [
+            TicketSlaBreached(
+                state.ticket_id,
+                state.branch,
+                state.grade,
+                assignee_of(state),
+                state.deadline,
+                c.now,
+            ),
+            TicketEscalated(state.ticket_id, state.branch, MANAGER, "sla_breached", c.now),
+        ]
+    if c.now >= state.near_breach_at and not state.near_breach_flagged:
+        return [TicketSlaNearBreach(state.ticket_id, state.branch, state.deadline, c.now)]
+    return []

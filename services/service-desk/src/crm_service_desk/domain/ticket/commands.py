@@ -1,4 +1,5 @@
-"""What can be asked of a ticket. Time, ids, the customer's grade and the SLA policy arrive here."""
+"""What can be asked of a ticket, and what it records. Time, ids, the customer's grade and the SLA
+policy arrive in the command."""
 
 from __future__ import annotations
 
@@ -6,6 +7,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import TypeAlias
+
+from crm_events.service_desk import (
+    TicketAssigned,
+    TicketClosed,
+    TicketEscalated,
+    TicketFeedbackGiven,
+    TicketOpened,
+    TicketReopened,
+    TicketResolved,
+    TicketServiceCharged,
+    TicketSlaBreached,
+    TicketSlaNearBreach,
+    TicketSparePartUsed,
+    TicketWorkStarted,
+)
 
 from crm_service_desk.domain.sla import DEFAULT_POLICY, SlaPolicy
 
@@ -110,4 +126,19 @@ Command: TypeAlias = (
     | RecordSparePart
     | RecordServiceCharge
     | CheckSla
+)
+
+Event: TypeAlias = (
+    TicketOpened
+    | TicketAssigned
+    | TicketWorkStarted
+    | TicketResolved
+    | TicketClosed
+    | TicketReopened
+    | TicketFeedbackGiven
+    | TicketSparePartUsed
+    | TicketServiceCharged
+    | TicketSlaNearBreach
+    | TicketSlaBreached
+    | TicketEscalated
 )
