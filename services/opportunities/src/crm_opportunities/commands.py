@@ -100,7 +100,12 @@ async def _win(call: Call, state: o.Opportunity) -> o.Win:
 
 def present(state: o.Opportunity) -> dict[str, Any]:
     """The record as the API answers it: every status shows the same fields."""
-    body = {"status": state.status, "suspended_at": None, "summary": None, "archived": False}
+    body: dict[str, Any] = {
+        "status": state.status,
+        "suspended_at": None,
+        "summary": None,
+        "archived": False,
+    }
     body |= plain(state)
     body["id"] = body.pop("opportunity_id")
     body["stage_history"] = body.pop("history")

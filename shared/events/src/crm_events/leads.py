@@ -1,4 +1,9 @@
-"""Events of the `leads` context (stream ids: campaign-<uuid>, lead-<uuid>, account-<uuid>)."""
+"""Events of the `leads` context (stream ids: campaign-<uuid>, lead-<uuid>, account-<uuid>).
+
+One module per context on purpose, though this one is a little over the size the codebase keeps
+to: it is that context's published contract, read as a whole by integrators, and the AsyncAPI
+document groups a context's messages by their module.
+"""
 
 from __future__ import annotations
 
