@@ -30,7 +30,7 @@ async def check_follow_ups(store: EventStore, req: Request, now: datetime) -> No
     limits: dict[str, int] = {}
 
     async def check(state: ld.State) -> ld.CheckFollowUp:
-        if state is None:
+        if isinstance(state, ld.Nothing):
             return ld.CheckFollowUp(now)
         if state.branch not in limits:
             roster = await load(store, r.roster, r.roster_stream(state.branch))

@@ -28,6 +28,49 @@ def _body(state: Any, record_id: str) -> dict[str, Any]:
     return dict(plain(state)) | {"id": record_id}
 
 
+# A lead's and a campaign's answers keep the fields they had before their states became a type per
+# status: every field in this order, the status among them, and a field its status lacks empty.
+LEAD_ANSWER = (
+    "lead_id",
+    "branch",
+    "source",
+    "campaign_id",
+    "company",
+    "contact_name",
+    "email",
+    "phone",
+    "possible_duplicates",
+    "status",
+    "assignee",
+    "assigned_at",
+    "follow_ups",
+    "overdue",
+    "merged",
+    "transfers",
+    "account_id",
+    "opportunity_id",
+)
+CAMPAIGN_ANSWER = (
+    "campaign_id",
+    "branch",
+    "campaign_type",
+    "theme",
+    "segment",
+    "starts_on",
+    "ends_on",
+    "budget",
+    "status",
+    "actual_cost",
+    "participants",
+    "rejection",
+)
+
+
+def _answer(state: ld.Lead | cp.Campaign, record_id: str, names: tuple[str, ...]) -> dict[str, Any]:
+    shown = _body(state, record_id) | {"status": state.status}
+    return {name: shown.get(name) for name in names} | {"id": record_id}
+
+
 # --- campaigns ----------------------------------------------------------------------------------
 def _plan(call: Call, _: cp.State) -> cp.Plan:
     b: api.PlanCampaign = call.body
@@ -48,7 +91,7 @@ def _plan(call: Call, _: cp.State) -> cp.Plan:
 def _review(approve: bool) -> Build:
     def build(call: Call, _: cp.State) -> cp.Review:
         reason = call.body.reason if call.body is not None else ""
-        return cp.Review(approve, call.actor.user_id, call.actor.role, reason, call.at)
+        return cp.Review(approve, call.actor.user_id, reason, call.at)
 
     return build
 
@@ -84,7 +127,7 @@ CAMPAIGNS: tuple[Spec, ...] = (
         cp.stream_id,
         "campaign",
         "campaign_id",
-        lambda s: _body(s, s.campaign_id),
+        lambda s: _answer(s, s.campaign_id, CAMPAIGN_ANSWER),
     ),
 )
 
@@ -134,7 +177,14 @@ LEADS: tuple[Spec, ...] = (
     _lead(api.DISQUALIFY_LEAD, lambda c, _: ld.Disqualify(c.body.reason, c.actor.user_id, c.at)),
     Custom(api.CONVERT_LEAD, spanning.convert),
     Custom(api.MERGE_LEAD, spanning.merge),
-    Read(api.GET_LEAD, ld.lead, ld.stream_id, "lead", "lead_id", lambda s: _body(s, s.lead_id)),
+    Read(
+        api.GET_LEAD,
+        ld.lead,
+        ld.stream_id,
+        "lead",
+        "lead_id",
+        lambda s: _answer(s, s.lead_id, LEAD_ANSWER),
+    ),
     Write(
         api.SET_LEAD_ROSTER,
         r.roster,
@@ -229,11 +279,11 @@ ACCOUNTS: tuple[Spec, ...] = (
     _account(api.SET_ACCOUNT_GRADE, _grade),
     _account(
         api.OVERRIDE_ACCOUNT_GRADE,
-        lambda c, _: a.Override(c.body.grade, c.body.reason, c.actor.user_id, c.actor.role, c.at),
+        lambda c, _: a.Override(c.body.grade, c.body.reason, c.actor.user_id, c.at),
     ),
     _account(
         api.CLEAR_ACCOUNT_GRADE_OVERRIDE,
-        lambda c, _: a.ClearOverride(c.actor.user_id, c.actor.role, c.at),
+        lambda c, _: a.ClearOverride(c.actor.user_id, c.at),
     ),
     _account(
         api.SET_ACCOUNT_GROWTH_POTENTIAL,

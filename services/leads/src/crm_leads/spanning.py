@@ -128,7 +128,7 @@ async def convert(call: Call) -> Accepted:
     key = call.req.key(name)
     if key is not None and (earlier := await call.store.idempotent_result(key)) is not None:
         return Accepted.of(CONTEXT, lead_id, earlier)  # the same conversion asked again
-    if lead.status != "qualified" or not lead.assignee:  # refuse before opening an account
+    if not isinstance(lead, ld.Qualified) or not lead.assignee:  # refuse before opening an account
         raise DomainError("Only a qualified lead with an assignee is converted.")
     account_id = b.account_id
     if account_id is None:
@@ -151,7 +151,7 @@ async def convert(call: Call) -> Accepted:
         await _claim(call, [ld.company_key(lead.company)], f"account-{account_id}", lead.branch)
     else:
         existing = (await load(call.store, a.account, a.stream_id(account_id))).state
-        if existing is None or existing.branch != lead.branch:
+        if not isinstance(existing, a.Account) or existing.branch != lead.branch:
             raise DomainError(
                 "Attach the lead to an account of its own branch.", field="account_id"
             )

@@ -52,7 +52,7 @@ PLANNED = campaign.campaign.fold(
 @pytest.mark.parametrize(
     ("decide", "state"),
     [
-        (lead.decide, None),
+        (lead.decide, lead.Nothing()),
         (lead.decide, OPEN_LEAD),
         (account.decide, OPEN_ACCOUNT),
         (campaign.decide, PLANNED),
@@ -79,23 +79,35 @@ def test_an_unknown_event_is_refused_loudly(evolve: Any, state: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("evolve", "event", "message"),
+    ("decider", "event", "message"),
     [
         (
-            lead.evolve,
+            lead.lead,
             LeadAssigned("l1", "SH01", None, "alice", "mgr", False, T),
             "LeadAssigned needs a captured lead",
         ),
         (
-            account.evolve,
+            account.account,
             CustomerGradeChanged("a1", "SH01", "A", None, "computed", T),
             "CustomerGradeChanged needs an open account",
         ),
-        (campaign.evolve, CampaignStarted("c1", T), "CampaignStarted needs a planned campaign"),
+        (campaign.campaign, CampaignStarted("c1", T), "CampaignStarted needs a planned campaign"),
     ],
 )
 def test_an_event_before_its_record_exists_names_itself(
-    evolve: Any, event: object, message: str
+    decider: Any, event: object, message: str
 ) -> None:
     with pytest.raises(AssertionError, match=message):
-        evolve(None, event)
+        decider.evolve(decider.initial_state(), event)
+
+
+@pytest.mark.parametrize(
+    ("decider", "nothing"),
+    [
+        (lead.lead, lead.Nothing()),
+        (account.account, account.Nothing()),
+        (campaign.campaign, campaign.Nothing()),
+    ],
+)
+def test_the_state_before_the_first_event_is_nothing(decider: Any, nothing: object) -> None:
+    assert decider.initial_state() == nothing

@@ -20,11 +20,12 @@ from crm_events.leads import (
 )
 from crm_leads.domain.lead import (
     Assign,
+    Assigned,
     Capture,
     CheckFollowUp,
     Convert,
-    Lead,
     LogFollowUp,
+    New,
     Nurture,
     Qualify,
     Reassign,
@@ -53,7 +54,7 @@ ASSIGNED = LeadAssigned("l1", "SH01", None, "alice", "mgr", False, T)
 CONTACTED = LeadFollowUpLogged("l1", "call", "intro call", "alice", True, T + 5 * H)
 NURTURED = LeadNurtured("l1", "budget next year", "mia", T + 6 * H)
 QUALIFIED = LeadQualified("l1", "alice", T + 48 * H)
-CAPTURED_LEAD = Lead(
+CAPTURED_LEAD = New(
     "l1",
     "SH01",
     "campaign",
@@ -142,10 +143,9 @@ def test_capture_refusals_name_the_field_and_list_the_sources() -> None:
 
 # --- assignment and follow-up --------------------------------------------------------------------
 def test_assignment_sets_the_assignee_and_the_time_the_follow_up_clock_starts() -> None:
-    assert spec.given(CAPTURED, ASSIGNED).state() == Lead(
+    assert spec.given(CAPTURED, ASSIGNED).state() == Assigned(
         *(CAPTURED_LEAD.lead_id, "SH01", "campaign", "c1", "Huadong Steel Co., Ltd."),
         *("Wang Li", "wang@huadong.cn", "+86 138 0013 8000", ("lead-l0",)),
-        status="assigned",
         assignee="alice",
         assigned_at=T,
     )
