@@ -152,6 +152,36 @@ def test_malformed_requests_never_yield_500(system: System) -> None:
             assert answer.status_code < 500, answer.text
 
 
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/v1/reports/rollups", {"at": "9999-12-31"}, "at"),
+        ("/v1/reports/lost-deals", {"since": "0001-01-01"}, "since"),
+        ("/v1/reports/lost-deals", {"until": "9999-12-31"}, "until"),
+    ],
+)
+def test_days_outside_business_years_are_422_naming_the_field(
+    system: System, path: str, params: dict[str, str], field: str
+) -> None:
+    with client(system, "hq_analyst", "HQ") as c:
+        answer = c.get(path, params=params)
+        assert answer.status_code == 422, answer.text
+        assert [e["field"] for e in answer.json()["errors"]] == [field]
+    with client(system) as c:
+        opened = c.post(
+            "/v1/opportunities",
+            json={
+                "account_id": "a",
+                "name": "n",
+                "amount": 1,
+                "currency": "CNY",
+                "expected_close": "9999-12-31",
+            },
+        )
+        assert opened.status_code == 422
+        assert [e["field"] for e in opened.json()["errors"]] == ["expected_close"]
+
+
 def test_a_token_whose_claims_have_the_wrong_types_is_401(system: System) -> None:
     claims = {"sub": "u", "role": ["admin"], "branch": "HQ", "exp": int(time.time()) + 60}
     odd = jwt.encode(claims, SECRET, algorithm="HS256")

@@ -8,12 +8,12 @@ system from OpportunityWon.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from pydantic import Field
 
-from crm_api.routes import MANAGER, READERS, Body, Route, example
+from crm_api.routes import MANAGER, READERS, Body, Day, Route, example
 
 SALES = frozenset({"sales_rep", "branch_manager", "admin"})
 MANAGERS = frozenset({"branch_manager", "admin"})
@@ -63,7 +63,7 @@ class ReviseDraft(Body):
 
 class InstalmentBody(Body):
     number: int = Field(ge=1, le=600)
-    due: date
+    due: Day
     amount: Money = Field(gt=0, max_digits=16, decimal_places=2)
 
 
@@ -77,7 +77,7 @@ class EvenPlan(Body):
     model_config = example(count=3, first_due="2027-03-31", every_months=1)
 
     count: int = Field(ge=1, le=600)
-    first_due: date
+    first_due: Day
     every_months: int = Field(1, ge=1, le=12)
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
 
-from crm_api.routes import Body, example
+from crm_api.routes import Body, Day, example
 
 Money = Decimal
 Text = Field(min_length=1, max_length=200)
@@ -29,8 +28,8 @@ class PlanCampaign(Body):
     ]
     theme: str = Text
     segment: str = Text
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
     budget: Money = Field(gt=0, max_digits=16, decimal_places=2)
     branch: str | None = Field(None, max_length=64, description="Required for HQ callers")
 
@@ -46,8 +45,8 @@ class ReviseCampaign(Body):
 
     theme: str = Text
     segment: str = Text
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
     budget: Money = Field(gt=0, max_digits=16, decimal_places=2)
 
 
@@ -126,7 +125,7 @@ class ConvertLead(Body):
     opportunity_name: str = Text
     amount: Money = Field(gt=0, max_digits=16, decimal_places=2)
     currency: str = Field(pattern=r"^[A-Z]{3}$")
-    expected_close: date
+    expected_close: Day
     industry: str = Field("unknown", max_length=100)
     size: Literal["small", "medium", "large", "enterprise"] = "medium"
 
@@ -214,8 +213,8 @@ class Delegation(Body):
     model_config = example(delegate="bob", starts_on="2027-01-10", ends_on="2027-01-24")
 
     delegate: str = Field(min_length=1, max_length=100)
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
 
 
 class GradeBody(Body):

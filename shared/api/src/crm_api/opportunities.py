@@ -9,14 +9,13 @@ role reads, auditors included.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
 
 from crm_api.answers import OpportunityRecord
-from crm_api.routes import HQ_WRITERS, MANAGER, READERS, SALES, Body, Route, example
+from crm_api.routes import HQ_WRITERS, MANAGER, READERS, SALES, Body, Day, Route, example
 
 TAG = ("opportunities",)
 WRITERS = SALES | HQ_WRITERS
@@ -48,7 +47,7 @@ class OpenOpportunity(Body):
     name: str = Field(min_length=1, max_length=200)
     amount: Money = Field(gt=0, max_digits=16, decimal_places=2)
     currency: str = Field(pattern=r"^[A-Z]{3}$")
-    expected_close: date
+    expected_close: Day
     branch: str | None = Field(None, description="Required for HQ callers; defaults to yours")
     lead_id: str | None = Field(None, max_length=100)
     campaign_id: str | None = Field(None, max_length=100)
@@ -68,7 +67,7 @@ class UpdateDetails(Body):
 
     name: str = Text
     amount: Money = Field(gt=0, max_digits=16, decimal_places=2)
-    expected_close: date
+    expected_close: Day
     lines: list[OpportunityLine] = Field(default_factory=list, max_length=200)
 
 

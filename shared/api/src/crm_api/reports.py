@@ -29,7 +29,7 @@ from crm_api.answers import (
     RollupsReport,
     ServiceQualityReport,
 )
-from crm_api.routes import HQ_WRITERS, READERS, Body, Route, example
+from crm_api.routes import HQ_WRITERS, READERS, Body, Day, Route, example
 
 TAG = ("reports",)
 ANALYST = "system:analysis"  # the user the customer-value analysis sends computed grades as
@@ -46,8 +46,8 @@ class Period(Scope):
     """A report over what happened in a period (each report says which moment of a record
     counts: when a deal was closed, a contract signed, a lead assigned, ...)."""
 
-    since: date | None = Field(None, description="From this day on (inclusive)")
-    until: date | None = Field(None, description="Up to this day (exclusive)")
+    since: Day | None = Field(None, description="From this day on (inclusive)")
+    until: Day | None = Field(None, description="Up to this day (exclusive)")
 
     @field_validator("until")
     @classmethod
@@ -267,7 +267,7 @@ CHANGE_VALUE_SETTINGS = Route(
 
 class Rollup(Scope):
     period: Literal["month", "quarter", "year"] = "month"
-    at: date | None = Field(None, description="A day inside the period (default: today)")
+    at: Day | None = Field(None, description="A day inside the period (default: today)")
     group_by: Literal["branch", "region", "company"] = "branch"
     tree: Literal["as_then", "current"] = Field(
         "as_then", description="Regions as they were when each thing happened, or as they are now"

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from datetime import date
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 SALES = frozenset({"sales_rep", "branch_manager"})
 MARKETING = frozenset({"marketing", "branch_manager"})
@@ -25,6 +26,10 @@ READERS = frozenset(
 )
 
 _PARAM = re.compile(r"{(\w+)}")
+
+# A day of business: the years a CRM record can concern (quotas, closes, plans, report periods).
+# Outside them a request is refused by name, not carried into date arithmetic that overflows.
+Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 
 
 @dataclass(frozen=True)
