@@ -12,8 +12,8 @@ from crm_platform.service import CurrentActor, handles
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+import crm_projections.read_models.customer_value.value as value
 from crm_projections.queries import Engine, number, rows_of, scope
-from crm_projections.read_models.customer_value import value
 from crm_projections.read_models.customer_value.run import run_analysis
 
 router = APIRouter()

@@ -16,7 +16,7 @@ from crm_platform.auth import Actor, internal_headers
 from crm_platform.settings import Settings
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from crm_projections.read_models.customer_value import value
+import crm_projections.read_models.customer_value.value as value
 
 log = logging.getLogger("crm.projections.customer_value")
 
