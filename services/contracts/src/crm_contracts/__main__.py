@@ -4,10 +4,5 @@ from crm_platform.process import serve
 
 from crm_contracts.app import create_app
 
-
-def main() -> None:
-    serve(create_app(), "CRM_PORT", 8103)
-
-
 if __name__ == "__main__":
-    main()
+    serve(create_app(), "CRM_PORT", 8103)

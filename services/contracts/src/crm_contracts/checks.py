@@ -12,10 +12,9 @@ from datetime import datetime
 
 from crm_events import Metadata
 from crm_events.contracts import CONTEXT
-from crm_platform.commands import Accepted
+from crm_platform.commands import Accepted, settings_in_force
 from crm_platform.eventstore import EventStore
 from crm_platform.handler import handle, load
-from crm_platform.service import Service
 
 from crm_contracts.domain import settings as s
 from crm_contracts.domain.contract import CheckOverdue, Nothing, contract
@@ -26,9 +25,8 @@ SCHEDULER = "overdue-check"
 
 async def settings_for(store: EventStore, branch: str) -> s.ContractSettings:
     """The branch's settings: its own, else the company's, else the defaults (60 days)."""
-    company = (await load(store, s.contract_settings, s.stream_id("company"))).state
-    own = (await load(store, s.contract_settings, s.stream_id(branch))).state
-    resolved: s.ContractSettings = own.over(company).over(s.DEFAULTS)
+    own = await settings_in_force(store, s.contract_settings, s.stream_id, branch)
+    resolved: s.ContractSettings = own.over(s.DEFAULTS)
     return resolved
 
 
@@ -52,7 +50,3 @@ async def check_overdue(store: EventStore, now: datetime) -> list[Accepted]:
         result = await handle(store, contract, stream, command, metadata=metadata, occurred_at=now)
         accepted.append(Accepted.of(CONTEXT, state.contract_id, result))
     return accepted
-
-
-async def overdue(service: Service, now: datetime) -> None:
-    await check_overdue(service.store, now)

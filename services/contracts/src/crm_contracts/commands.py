@@ -1,20 +1,15 @@
-"""The contracts context's commands and record read, each declared once (crm_platform.commands):
-the route it answers (crm_api.contracts: path, body, roles), the aggregate, the stream, and how the
-domain command is built from the request and the contract's state.
-
-Who may call a route is written in the route table alone. What depends on the contract stays here
-and in the aggregate: a contract of a branch the caller may not see does not exist for them (404),
-and only the branch manager of the contract's own branch approves or rejects it.
-"""
+"""The contracts context's command table (crm_platform.commands). Who may call a route is written
+in the route table alone; what depends on the contract stays here and in the aggregate: a contract
+of a branch the caller may not see does not exist for them (404), and only the branch manager of
+the contract's own branch approves or rejects it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from crm_api import Route
 from crm_api import contracts as api
 from crm_events.contracts import ContractLine, Instalment
-from crm_platform.commands import Build, Call, Read, Spec, Write, branch_for
+from crm_platform.commands import Build, Call, Records, Spec, branch_for
 from crm_platform.http import plain
 
 from crm_contracts.domain.contract import Contract, State, contract, stream_id
@@ -48,7 +43,7 @@ def _draft(call: Call, _: State) -> cmd.DraftContract:
         contract_id=call.record_id,
         account_id=body.account_id,
         branch=branch_for(call.actor, body.branch),
-        owner_id=call.actor.user_id,
+        owner_id=call.by,
         currency=body.currency,
         lines=_lines(call, body.lines),
         payment_terms=body.payment_terms,
@@ -64,12 +59,9 @@ def _even_plan(call: Call, state: Contract) -> cmd.SetPaymentPlan:
 
 
 def _decide(approve: bool) -> Build:
-    def build(call: Call, _: Contract) -> cmd.DecideContract:
-        actor = call.actor
-        reason = call.body.reason if call.body is not None else ""
-        return cmd.DecideContract(approve, actor.user_id, actor.role, actor.branch, reason, call.at)
-
-    return build
+    return lambda c, _: cmd.DecideContract(
+        approve, c.by, c.actor.role, c.actor.branch, c.reason, c.at
+    )
 
 
 # the fields only some statuses have, as the others answer them (after the shared ones)
@@ -94,12 +86,11 @@ def present(state: Contract) -> dict[str, Any]:
     return head | EMPTY | body | {"status": state.status, "id": state.contract_id}
 
 
-def _contract(route: Route, build: Build) -> Write:
-    return Write(route, contract, stream_id, build, "contract", key="contract_id")
+_contract = Records(contract, stream_id, "contract", "contract_id")
 
 
 COMMANDS: tuple[Spec, ...] = (
-    Write(api.DRAFT_CONTRACT, contract, stream_id, _draft, "contract"),
+    _contract.opens(api.DRAFT_CONTRACT, _draft),
     _contract(
         api.REVISE_CONTRACT_DRAFT,
         lambda c, _: cmd.ReviseDraft(_lines(c, c.body.lines), c.body.payment_terms, c.at),
@@ -108,38 +99,28 @@ COMMANDS: tuple[Spec, ...] = (
         api.SET_PAYMENT_PLAN, lambda c, _: cmd.SetPaymentPlan(_plan(c.body.instalments), c.at)
     ),
     _contract(api.SET_EVEN_PAYMENT_PLAN, _even_plan),
-    _contract(api.SUBMIT_CONTRACT, lambda c, _: cmd.SubmitContract(c.actor.user_id, c.at)),
+    _contract(api.SUBMIT_CONTRACT, lambda c, _: cmd.SubmitContract(c.by, c.at)),
     _contract(api.APPROVE_CONTRACT, _decide(approve=True)),
     _contract(api.REJECT_CONTRACT, _decide(approve=False)),
-    _contract(api.SIGN_CONTRACT, lambda c, _: cmd.SignContract(c.actor.user_id, c.at)),
+    _contract(api.SIGN_CONTRACT, lambda c, _: cmd.SignContract(c.by, c.at)),
     _contract(api.START_CONTRACT_EXECUTION, lambda c, _: cmd.StartExecution(c.at)),
     _contract(api.SUSPEND_CONTRACT, lambda c, _: cmd.SuspendContract(c.body.reason, c.at)),
     _contract(api.RESUME_CONTRACT, lambda c, _: cmd.ResumeContract(c.at)),
     _contract(
-        api.TERMINATE_CONTRACT,
-        lambda c, _: cmd.TerminateContract(c.body.reason, c.actor.user_id, c.at),
+        api.TERMINATE_CONTRACT, lambda c, _: cmd.TerminateContract(c.body.reason, c.by, c.at)
     ),
     _contract(api.COMPLETE_CONTRACT, lambda c, _: cmd.CompleteContract(c.at)),
     _contract(api.CLOSE_CONTRACT, lambda c, _: cmd.CloseContract(c.at)),
     _contract(
         api.AMEND_CONTRACT,
         lambda c, _: cmd.AmendContract(
-            c.body.reason,
-            _lines(c, c.body.lines),
-            _plan(c.body.instalments),
-            c.actor.user_id,
-            c.at,
+            c.body.reason, _lines(c, c.body.lines), _plan(c.body.instalments), c.by, c.at
         ),
     ),
     _contract(
         api.RECORD_CONTRACT_PAYMENT,
         lambda c, _: cmd.RecordPayment(
-            c.new_id(),
-            c.body.instalment,
-            c.body.amount,
-            c.body.received_at,
-            c.body.reference,
-            c.at,
+            c.new_id(), c.body.instalment, c.body.amount, c.body.received_at, c.body.reference, c.at
         ),
     ),
     _contract(
@@ -152,5 +133,5 @@ COMMANDS: tuple[Spec, ...] = (
             c.new_id(), c.body.line_id, c.body.quantity, c.body.reason, c.at
         ),
     ),
-    Read(api.GET_CONTRACT, contract, stream_id, "contract", "contract_id", present),
+    _contract.read(api.GET_CONTRACT, present),
 )

@@ -2,8 +2,6 @@
 (crm_platform.commands.perform): visibility, the record-dependent rules, idempotency, the
 won-opportunity reaction and the scheduled overdue check."""
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,14 +15,13 @@ from crm_contracts.commands import COMMANDS
 from crm_contracts.domain import settings as s
 from crm_contracts.domain.contract import contract_id_for
 from crm_contracts.reactions import draft_from_won
-from crm_events import Envelope, Metadata, NewEvent, to_data
+from crm_events import Envelope, Metadata, to_data
 from crm_events.opportunities import OpportunityLine, OpportunityWon, TeamShare
 from crm_platform.auth import Actor
-from crm_platform.commands import Accepted, Request, perform
+from crm_platform.commands import Accepted, Request
 from crm_platform.domain import DomainError, NotFound
-from crm_platform.eventstore import AppendResult, ConcurrencyError
 from crm_platform.handler import handle
-from crm_platform.settings import Settings
+from crm_platform.testing import MemoryStore, Table, request
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 D = Decimal
@@ -41,60 +38,11 @@ LINE = api.ContractLine(
     unit_price=D("1000.00"),
     unit_cost=D("700.00"),
 )
-SPECS = {spec.route: spec for spec in COMMANDS}
-
-
-@dataclass
-class MemoryStore:
-    streams: dict[str, list[Envelope]] = field(default_factory=dict)
-    log: list[Envelope] = field(default_factory=list)
-    keys: dict[str, AppendResult] = field(default_factory=dict)
-    reads: list[str] = field(default_factory=list)
-
-    async def append(
-        self,
-        stream_id: str,
-        events: Sequence[NewEvent],
-        expected_version: int,
-        idempotency_key: str | None = None,
-    ) -> AppendResult:
-        earlier = await self.idempotent_result(idempotency_key or "")
-        if earlier is not None:
-            return earlier
-        stream = self.streams.setdefault(stream_id, [])
-        if len(stream) != expected_version:
-            raise ConcurrencyError(stream_id, expected_version, len(stream))
-        for e in events:
-            envelope = Envelope(
-                e.event_id, e.type, e.schema_version, stream_id, len(stream) + 1,
-                len(self.log) + 1, e.occurred_at, e.occurred_at, e.data, e.metadata,
-            )  # fmt: skip
-            stream.append(envelope)
-            self.log.append(envelope)
-        result = AppendResult(stream_id, len(stream), len(self.log))
-        if idempotency_key is not None:
-            self.keys[idempotency_key] = result
-        return result
-
-    async def read_stream(
-        self, stream_id: str, *, up_to_version: int | None = None, as_of: datetime | None = None
-    ) -> list[Envelope]:
-        self.reads.append(stream_id)
-        return list(self.streams.get(stream_id, []))
-
-    async def streams_of(self, types: Collection[str]) -> set[str]:
-        return {e.stream_id for e in self.log if e.type in types}
-
-    async def idempotent_result(self, key: str) -> AppendResult | None:
-        earlier = self.keys.get(key)
-        return None if earlier is None else replace(earlier, replayed=True)
-
-    def types(self, stream_id: str) -> list[str]:
-        return [e.type for e in self.streams.get(stream_id, [])]
+TABLE = Table.of("contracts", COMMANDS)
 
 
 def req(actor: Actor, days: float = 0, key: str | None = None) -> Request:
-    return Request(actor, str(uuid4()), T0 + timedelta(days=days), idempotency_key=key)
+    return request(actor, T0 + timedelta(days=days), key)
 
 
 async def do(
@@ -108,20 +56,11 @@ async def do(
     key: str | None = None,
 ) -> Accepted:
     path = {"contract_id": contract_id} if contract_id else None
-    answer = await perform(
-        SPECS[route], "contracts", req(actor, days, key), store, Settings(), path, body
-    )
-    assert isinstance(answer, Accepted)
-    return answer
+    return await TABLE.command(store, route, req(actor, days, key), path, body)
 
 
 async def show(store: MemoryStore, actor: Actor, contract_id: str) -> tuple[dict[str, Any], int]:
-    path = {"contract_id": contract_id}
-    answer = await perform(
-        SPECS[api.GET_CONTRACT], "contracts", req(actor), store, Settings(), path
-    )
-    assert isinstance(answer, tuple)
-    return answer
+    return await TABLE.read(store, api.GET_CONTRACT, req(actor), {"contract_id": contract_id})
 
 
 DRAFT = api.DraftContract(account_id="a1", currency="CNY", lines=[LINE], payment_terms="net 30")

@@ -4,7 +4,6 @@ stands), what is just allowed, and what a payment or a check records at the boun
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 from crm_contracts.domain.contract import (
@@ -30,17 +29,13 @@ from crm_contracts.domain.contract import (
 )
 from crm_events.contracts import (
     ContractAmended,
-    ContractApproved,
     ContractCompleted,
     ContractDrafted,
-    ContractExecutionStarted,
     ContractLine,
     ContractLineDelivered,
     ContractLineReturned,
-    ContractPaymentPlanSet,
     ContractPaymentReceived,
     ContractSigned,
-    ContractSubmitted,
     ContractSuspended,
     Instalment,
     InstalmentOverdue,
@@ -50,29 +45,22 @@ from crm_events.contracts import (
 from crm_events.opportunities import OpportunityWon, TeamShare
 from crm_platform.testing import Spec
 
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-T1 = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
-D = Decimal
-spec = Spec(contract)
+from .contract_history import (
+    DUE_1,
+    DUE_2,
+    LINES,
+    PLAN,
+    PUMPS,
+    RUNNING,
+    SETUP,
+    SIGNED,
+    T0,
+    T1,
+    D,
+)
 
-PUMPS = ContractLine("1", "Pump P-200", "pumps", D(4), D("2500.00"), D("1800.00"))
-SETUP = ContractLine("2", "Installation", "services", D(1), D("2000.00"), D(0))
-LINES = (PUMPS, SETUP)  # 4 x 2500.00 + 2000.00 = 12000.00
-DUE_1, DUE_2 = date(2026, 12, 1), date(2027, 1, 1)
-PLAN = (Instalment(1, DUE_1, D("6000.00")), Instalment(2, DUE_2, D("6000.00")))
-DRAFTED = ContractDrafted(
-    "k1", "a1", "SH01", "alice", "CNY", LINES, D("12000.00"), "net 30", "o1", "c1", T0
-)
-DRAFT = (DRAFTED, ContractPaymentPlanSet("k1", PLAN, T0))
-SUBMITTED = (*DRAFT, ContractSubmitted("k1", "alice", T0))
-APPROVED = (*SUBMITTED, ContractApproved("k1", "mia", T0))
-SIGNED = (
-    *APPROVED,
-    ContractSigned(
-        "k1", "a1", "SH01", "alice", D("12000.00"), "CNY", LINES, "o1", "c1", "alice", T1
-    ),
-)
-RUNNING = (*SIGNED, ContractExecutionStarted("k1", T1))
+spec = Spec(contract)
+DRAFT, SUBMITTED, APPROVED = SIGNED[:2], SIGNED[:3], SIGNED[:4]
 SUSPENDED = (*RUNNING, ContractSuspended("k1", "Site closed", T1))
 COMPLETED = (*RUNNING, ContractCompleted("k1", T1))
 

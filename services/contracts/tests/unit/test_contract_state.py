@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
 
 import pytest
 from crm_contracts.commands import present
@@ -26,21 +25,16 @@ from crm_contracts.domain.lines import Version
 from crm_contracts.domain.plan import InstalmentState
 from crm_events.contracts import (
     ContractAmended,
-    ContractApproved,
     ContractBadDebtRiskRaised,
     ContractClosed,
     ContractCompleted,
-    ContractDrafted,
     ContractDraftRevised,
-    ContractExecutionStarted,
     ContractLine,
     ContractLineDelivered,
     ContractLineReturned,
-    ContractPaymentPlanSet,
     ContractPaymentReceived,
     ContractRejected,
     ContractResumed,
-    ContractSigned,
     ContractSubmitted,
     ContractSuspended,
     ContractTerminated,
@@ -51,32 +45,10 @@ from crm_events.contracts import (
 )
 from crm_platform.testing import Spec
 
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-T1 = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
-T2 = datetime(2026, 12, 9, 9, 0, tzinfo=UTC)
-D = Decimal
-spec = Spec(contract)
+from .contract_history import DRAFTED, LINES, PLAN, PUMPS, RUNNING, SETUP, SIGNED, T0, T1, D
 
-PUMPS = ContractLine("1", "Pump P-200", "pumps", D(4), D("2500.00"), D("1800.00"))
-SETUP = ContractLine("2", "Installation", "services", D(1), D("2000.00"), D(0))
-LINES = (PUMPS, SETUP)  # 4 x 2500.00 + 2000.00 = 12000.00
-PLAN = (
-    Instalment(1, date(2026, 12, 1), D("6000.00")),
-    Instalment(2, date(2027, 1, 1), D("6000.00")),
-)
-DRAFTED = ContractDrafted(
-    "k1", "a1", "SH01", "alice", "CNY", LINES, D("12000.00"), "net 30", "o1", "c1", T0
-)
-SIGNED = (
-    DRAFTED,
-    ContractPaymentPlanSet("k1", PLAN, T0),
-    ContractSubmitted("k1", "alice", T0),
-    ContractApproved("k1", "mia", T0),
-    ContractSigned(
-        "k1", "a1", "SH01", "alice", D("12000.00"), "CNY", LINES, "o1", "c1", "alice", T1
-    ),
-)
-RUNNING = (*SIGNED, ContractExecutionStarted("k1", T1))
+T2 = datetime(2026, 12, 9, 9, 0, tzinfo=UTC)
+spec = Spec(contract)
 
 
 def state_of(*events: object) -> Contract:

@@ -3,7 +3,6 @@ limit of its branch's roster) is flagged, once (LeadFollowUpOverdue)."""
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 
 from crm_events.leads import CONTEXT
@@ -11,8 +10,6 @@ from crm_platform.auth import Actor
 from crm_platform.commands import Request
 from crm_platform.eventstore import EventStore
 from crm_platform.handler import handle, load
-from crm_platform.service import Service, Worker
-from crm_platform.workers import Clock, every, utc_now
 
 from crm_leads.domain import lead as ld
 from crm_leads.domain import routing as r
@@ -26,7 +23,10 @@ SETTLED = (
 )
 
 
-async def check_follow_ups(store: EventStore, req: Request, now: datetime) -> None:
+async def check_follow_ups(store: EventStore, now: datetime) -> None:
+    req = Request(
+        Actor(f"system:{CONTEXT}", "admin", "HQ"), f"follow-up-check-{now.isoformat()}", now
+    )
     limits: dict[str, int] = {}
 
     async def check(state: ld.State) -> ld.CheckFollowUp:
@@ -48,15 +48,3 @@ async def check_follow_ups(store: EventStore, req: Request, now: datetime) -> No
             occurred_at=now,
             name="CheckFollowUp",
         )
-
-
-async def follow_ups(service: Service, now: datetime) -> None:
-    actor = Actor(f"system:{CONTEXT}", "admin", "HQ")
-    await check_follow_ups(
-        service.store, Request(actor, f"follow-up-check-{now.isoformat()}", now), now
-    )
-
-
-def follow_up_check(clock: Clock = utc_now) -> Worker:
-    """The check every `CRM_LEADS_CHECK_SECONDS` (default 60), on `clock`."""
-    return every(float(os.environ.get("CRM_LEADS_CHECK_SECONDS", "60")), follow_ups, clock)

@@ -1,19 +1,14 @@
-"""The leads context's commands and record reads, each declared once (crm_platform.commands): the
-route it answers (crm_api.leads: path, body, roles), the aggregate, the stream, and how the domain
-command is built from the request and the record's state. What spans several streams (contact keys,
-the round robin, conversion, merges, an owner's transfer) is written in crm_leads.spanning.
-"""
+"""The leads context's command table (crm_platform.commands). What spans several streams (contact
+keys, the round robin, conversion, merges, an owner's transfer) is written in crm_leads.spanning."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from crm_api import Route
 from crm_api import leads as api
 from crm_api.reports import ANALYST
 from crm_events.leads import AccountContact
-from crm_platform.commands import Build, Call, Custom, Read, Shown, Spec, Write, branch_for
-from crm_platform.domain import NotFound
+from crm_platform.commands import Call, Custom, Records, Shown, Spec, Write, branch_for, seen_branch
 from crm_platform.handler import load
 from crm_platform.http import plain
 
@@ -22,11 +17,6 @@ from crm_leads.domain import account as a
 from crm_leads.domain import campaign as cp
 from crm_leads.domain import lead as ld
 from crm_leads.domain import routing as r
-
-
-def _body(state: Any, record_id: str) -> dict[str, Any]:
-    return dict(plain(state)) | {"id": record_id}
-
 
 # A lead's and a campaign's answers keep the fields they had before their states became a type per
 # status: every field in this order, the status among them, and a field its status lacks empty.
@@ -67,7 +57,7 @@ CAMPAIGN_ANSWER = (
 
 
 def _answer(state: ld.Lead | cp.Campaign, record_id: str, names: tuple[str, ...]) -> dict[str, Any]:
-    shown = _body(state, record_id) | {"status": state.status}
+    shown = dict(plain(state)) | {"status": state.status}
     return {name: shown.get(name) for name in names} | {"id": record_id}
 
 
@@ -83,34 +73,25 @@ def _plan(call: Call, _: cp.State) -> cp.Plan:
         b.starts_on,
         b.ends_on,
         b.budget,
-        call.actor.user_id,
+        call.by,
         call.at,
     )
 
 
-def _review(approve: bool) -> Build:
-    def build(call: Call, _: cp.State) -> cp.Review:
-        reason = call.body.reason if call.body is not None else ""
-        return cp.Review(approve, call.actor.user_id, reason, call.at)
-
-    return build
-
-
-def _campaign(route: Route, build: Build) -> Write:
-    return Write(route, cp.campaign, cp.stream_id, build, "campaign", key="campaign_id")
+_campaign = Records(cp.campaign, cp.stream_id, "campaign", "campaign_id")
 
 
 CAMPAIGNS: tuple[Spec, ...] = (
-    Write(api.PLAN_CAMPAIGN, cp.campaign, cp.stream_id, _plan, "campaign"),
+    _campaign.opens(api.PLAN_CAMPAIGN, _plan),
     _campaign(
         api.REVISE_CAMPAIGN,
         lambda c, _: cp.Revise(
             c.body.theme, c.body.segment, c.body.starts_on, c.body.ends_on, c.body.budget, c.at
         ),
     ),
-    _campaign(api.SUBMIT_CAMPAIGN, lambda c, _: cp.Submit(c.actor.user_id, c.at)),
-    _campaign(api.APPROVE_CAMPAIGN, _review(approve=True)),
-    _campaign(api.REJECT_CAMPAIGN, _review(approve=False)),
+    _campaign(api.SUBMIT_CAMPAIGN, lambda c, _: cp.Submit(c.by, c.at)),
+    _campaign(api.APPROVE_CAMPAIGN, lambda c, _: cp.Review(True, c.by, c.reason, c.at)),
+    _campaign(api.REJECT_CAMPAIGN, lambda c, _: cp.Review(False, c.by, c.reason, c.at)),
     _campaign(api.START_CAMPAIGN, lambda c, _: cp.Start(c.at)),
     _campaign(api.COMPLETE_CAMPAIGN, lambda c, _: cp.Complete(c.at)),
     _campaign(api.CANCEL_CAMPAIGN, lambda c, _: cp.Cancel(c.body.reason, c.at)),
@@ -121,14 +102,7 @@ CAMPAIGNS: tuple[Spec, ...] = (
         api.RECORD_CAMPAIGN_PARTICIPANTS,
         lambda c, _: cp.RecordParticipants(c.body.participants, c.at),
     ),
-    Read(
-        api.GET_CAMPAIGN,
-        cp.campaign,
-        cp.stream_id,
-        "campaign",
-        "campaign_id",
-        lambda s: _answer(s, s.campaign_id, CAMPAIGN_ANSWER),
-    ),
+    _campaign.read(api.GET_CAMPAIGN, lambda s: _answer(s, s.campaign_id, CAMPAIGN_ANSWER)),
 )
 
 
@@ -147,53 +121,37 @@ async def _capture(call: Call, _: ld.State) -> ld.Capture:
         b.contact_name,
         b.email,
         b.phone,
-        call.actor.user_id,
+        call.by,
         holders,
         call.at,
     )
 
 
-def _own_branch(call: Call) -> str:
-    branch: str = call.path["branch"]
-    if not call.actor.sees(branch):
-        raise NotFound("There is no such branch.")
-    return branch
-
-
-def _lead(route: Route, build: Build) -> Write:
-    return Write(route, ld.lead, ld.stream_id, build, "lead", key="lead_id")
+_lead = Records(ld.lead, ld.stream_id, "lead", "lead_id")
 
 
 LEADS: tuple[Spec, ...] = (
-    Write(api.CAPTURE_LEAD, ld.lead, ld.stream_id, _capture, "lead", then=spanning.claim_lead_keys),
-    _lead(api.ASSIGN_LEAD, lambda c, _: ld.Assign(c.body.rep, c.actor.user_id, c.at)),
+    _lead.opens(api.CAPTURE_LEAD, _capture, then=spanning.claim_lead_keys),
+    _lead(api.ASSIGN_LEAD, lambda c, _: ld.Assign(c.body.rep, c.by, c.at)),
     Custom(api.AUTO_ASSIGN_LEAD, spanning.auto_assign),
     _lead(
-        api.LOG_LEAD_FOLLOW_UP,
-        lambda c, _: ld.LogFollowUp(c.body.channel, c.body.note, c.actor.user_id, c.at),
+        api.LOG_LEAD_FOLLOW_UP, lambda c, _: ld.LogFollowUp(c.body.channel, c.body.note, c.by, c.at)
     ),
-    _lead(api.NURTURE_LEAD, lambda c, _: ld.Nurture(c.body.reason, c.actor.user_id, c.at)),
-    _lead(api.QUALIFY_LEAD, lambda c, _: ld.Qualify(c.actor.user_id, c.at)),
-    _lead(api.DISQUALIFY_LEAD, lambda c, _: ld.Disqualify(c.body.reason, c.actor.user_id, c.at)),
+    _lead(api.NURTURE_LEAD, lambda c, _: ld.Nurture(c.body.reason, c.by, c.at)),
+    _lead(api.QUALIFY_LEAD, lambda c, _: ld.Qualify(c.by, c.at)),
+    _lead(api.DISQUALIFY_LEAD, lambda c, _: ld.Disqualify(c.body.reason, c.by, c.at)),
     Custom(api.CONVERT_LEAD, spanning.convert),
     Custom(api.MERGE_LEAD, spanning.merge),
-    Read(
-        api.GET_LEAD,
-        ld.lead,
-        ld.stream_id,
-        "lead",
-        "lead_id",
-        lambda s: _answer(s, s.lead_id, LEAD_ANSWER),
-    ),
+    _lead.read(api.GET_LEAD, lambda s: _answer(s, s.lead_id, LEAD_ANSWER)),
     Write(
         api.SET_LEAD_ROSTER,
         r.roster,
         r.roster_stream,
         lambda c, _: r.SetRoster(
-            c.record_id, tuple(c.body.reps), c.body.follow_up_hours, c.actor.user_id, c.at
+            c.record_id, tuple(c.body.reps), c.body.follow_up_hours, c.by, c.at
         ),
         "branch",
-        record=_own_branch,
+        record=lambda c: seen_branch(c, "branch"),
         scoped=False,
     ),
 )
@@ -208,7 +166,7 @@ def _open_account(call: Call, _: a.State) -> a.Open:
         b.company,
         b.industry,
         b.size,
-        call.actor.user_id,
+        call.by,
         b.credit_limit,
         b.payment_days,
         None,
@@ -226,27 +184,19 @@ def _save_contact(call: Call, _: a.State) -> a.SaveContact:
 
 def _grade(call: Call, _: a.State) -> a.Grade:
     """Admin sets the grade by hand until the customer-value analysis computes it."""
-    source = "computed" if call.actor.user_id == ANALYST else "admin"
+    source = "computed" if call.by == ANALYST else "admin"
     return a.Grade(call.body.grade, source, call.at)
 
 
-def _account(route: Route, build: Build) -> Write:
-    return Write(route, a.account, a.stream_id, build, "account", key="account_id")
+_account = Records(a.account, a.stream_id, "account", "account_id")
 
 
 def _account_body(state: a.Account) -> dict[str, Any]:
-    return _body(state, state.account_id) | {"grade": state.grade}
+    return dict(plain(state)) | {"id": state.account_id, "grade": state.grade}
 
 
 ACCOUNTS: tuple[Spec, ...] = (
-    Write(
-        api.OPEN_ACCOUNT,
-        a.account,
-        a.stream_id,
-        _open_account,
-        "account",
-        then=spanning.claim_company_key,
-    ),
+    _account.opens(api.OPEN_ACCOUNT, _open_account, then=spanning.claim_company_key),
     _account(
         api.UPDATE_ACCOUNT,
         lambda c, _: a.UpdateDetails(
@@ -263,33 +213,27 @@ ACCOUNTS: tuple[Spec, ...] = (
     _account(
         api.LOG_ACCOUNT_INTERACTION,
         lambda c, _: a.LogInteraction(
-            c.req.correlation_id, c.body.kind, c.actor.user_id, c.body.note, c.body.cost, c.at
+            c.req.correlation_id, c.body.kind, c.by, c.body.note, c.body.cost, c.at
         ),
     ),
     _account(
         api.DELEGATE_ACCOUNT,
-        lambda c, _: a.Delegate(
-            c.body.delegate, c.body.starts_on, c.body.ends_on, c.actor.user_id, c.at
-        ),
+        lambda c, _: a.Delegate(c.body.delegate, c.body.starts_on, c.body.ends_on, c.by, c.at),
     ),
     _account(
         api.REVOKE_ACCOUNT_DELEGATION,
-        lambda c, _: a.RevokeDelegation(c.path["delegate"], c.actor.user_id, c.at),
+        lambda c, _: a.RevokeDelegation(c.path["delegate"], c.by, c.at),
     ),
     _account(api.SET_ACCOUNT_GRADE, _grade),
     _account(
-        api.OVERRIDE_ACCOUNT_GRADE,
-        lambda c, _: a.Override(c.body.grade, c.body.reason, c.actor.user_id, c.at),
+        api.OVERRIDE_ACCOUNT_GRADE, lambda c, _: a.Override(c.body.grade, c.body.reason, c.by, c.at)
     ),
-    _account(
-        api.CLEAR_ACCOUNT_GRADE_OVERRIDE,
-        lambda c, _: a.ClearOverride(c.actor.user_id, c.at),
-    ),
+    _account(api.CLEAR_ACCOUNT_GRADE_OVERRIDE, lambda c, _: a.ClearOverride(c.by, c.at)),
     _account(
         api.SET_ACCOUNT_GROWTH_POTENTIAL,
-        lambda c, _: a.SetGrowthPotential(c.body.score, c.actor.user_id, c.at),
+        lambda c, _: a.SetGrowthPotential(c.body.score, c.by, c.at),
     ),
-    Read(api.GET_ACCOUNT, a.account, a.stream_id, "account", "account_id", _account_body),
+    _account.read(api.GET_ACCOUNT, _account_body),
     Write(
         api.TRANSFER_OWNER,
         r.transfer,
@@ -324,7 +268,7 @@ ORGANISATION: tuple[Spec, ...] = (
         api.PLACE_BRANCH,
         r.organisation,
         lambda _: r.ORGANISATION_STREAM,
-        lambda c, _: r.PlaceBranch(c.record_id, c.body.region, c.actor.user_id, c.at),
+        lambda c, _: r.PlaceBranch(c.record_id, c.body.region, c.by, c.at),
         "branch",
         key="branch",
         scoped=False,

@@ -17,46 +17,16 @@ from typing import Any
 
 from crm_api import leads as api
 from crm_events.leads import CONTEXT
-from crm_platform.commands import Accepted, Call, branch_for, seen_by
-from crm_platform.domain import Decider, DomainError, NotFound
+from crm_platform.commands import Accepted, Call, Records, branch_for, seen_by
+from crm_platform.domain import Decider, DomainError
 from crm_platform.eventstore import AppendResult, ConcurrencyError, EventStore
-from crm_platform.handler import Loaded, OtherBranch, handle, load, same_branch
-from crm_platform.http import Problem
+from crm_platform.handler import OtherBranch, load, same_branch
 
 from crm_leads.domain import account as a
 from crm_leads.domain import lead as ld
 from crm_leads.domain import routing as r
 
-
-async def _append(
-    call: Call,
-    decider: Decider[Any, Any, Any],
-    stream: str,
-    command: Any,
-    name: str | None = None,
-    *,
-    expected_version: int | None = None,
-) -> AppendResult:
-    """One command on one stream, replayed by the call's Idempotency-Key under `name`."""
-    req = call.req
-    return await handle(
-        call.store,
-        decider,
-        stream,
-        command,
-        metadata=req.metadata(),
-        occurred_at=req.at,
-        expected_version=expected_version,
-        idempotency_key=req.key(name) if name else None,
-    )
-
-
-async def _lead(call: Call, lead_id: str) -> Loaded:
-    """The lead, if the caller may see it (else: not found)."""
-    loaded = await load(call.store, ld.lead, ld.stream_id(lead_id))
-    if not seen_by(call.actor, loaded.state):
-        raise NotFound("There is no such lead.")
-    return loaded
+_lead = Records(ld.lead, ld.stream_id, "lead", "lead_id")
 
 
 # --- contact keys -------------------------------------------------------------------------------
@@ -73,7 +43,7 @@ async def _claim(call: Call, keys: Iterable[str | None], record: str, branch: st
     for key in keys:
         if key is not None:
             claim = r.ClaimKey(key, record, branch, call.at)
-            await _append(call, r.contact_key, r.key_stream(key), claim)
+            await call.append(r.contact_key, r.key_stream(key), claim)
 
 
 async def claim_lead_keys(call: Call, captured: Accepted) -> Accepted:
@@ -94,21 +64,17 @@ async def claim_company_key(call: Call, opened: Accepted) -> Accepted:
 async def auto_assign(call: Call) -> Accepted:
     """The branch's round robin picks the rep (the same one if asked again for this lead)."""
     lead_id = call.path["lead_id"]
-    loaded = await _lead(call, lead_id)
+    loaded = await _lead.load(call, lead_id)
     branch = loaded.state.branch
-    await _append(call, r.roster, r.roster_stream(branch), r.RouteLead(branch, lead_id, call.at))
+    await call.append(r.roster, r.roster_stream(branch), r.RouteLead(branch, lead_id, call.at))
     rep = (await load(call.store, r.roster, r.roster_stream(branch))).state.routed[lead_id]
     stream = ld.stream_id(lead_id)
     if loaded.state.assignee == rep:  # asked again: the lead is theirs already
         return Accepted.of(CONTEXT, lead_id, AppendResult(stream, loaded.version, loaded.position))
-    assign = ld.Assign(rep, call.actor.user_id, call.at, automatic=True)
-    done = await _append(
-        call,
-        ld.lead,
-        stream,
-        assign,
-        f"auto_assign_lead:{lead_id}",
-        expected_version=call.req.expected_version,
+    assign = ld.Assign(rep, call.by, call.at, automatic=True)
+    name = f"auto_assign_lead:{lead_id}"
+    done = await call.append(
+        ld.lead, stream, assign, name, expected_version=call.req.expected_version
     )
     return Accepted.of(CONTEXT, lead_id, done)
 
@@ -117,13 +83,9 @@ async def convert(call: Call) -> Accepted:
     """A qualified lead becomes a customer: the account is opened for it (its assignee owns it)
     or an account of its branch is attached, then LeadConverted names the new opportunity."""
     b: api.ConvertLead = call.body
-    currency = call.settings.currency
-    if b.currency != currency:
-        raise Problem(
-            422, "The request is not valid", f"Amounts are kept in {currency}.", field="currency"
-        )
+    call.require_currency(b.currency)
     lead_id = call.path["lead_id"]
-    lead: ld.Lead = (await _lead(call, lead_id)).state
+    lead: ld.Lead = (await _lead.load(call, lead_id)).state
     name = f"convert_lead:{lead_id}"
     key = call.req.key(name)
     if key is not None and (earlier := await call.store.idempotent_result(key)) is not None:
@@ -144,9 +106,8 @@ async def convert(call: Call) -> Accepted:
             lead_id,
             call.at,
         )
-        opened = await _append(
-            call, a.account, a.stream_id(opening.account_id), opening, f"open_account:{lead_id}"
-        )
+        stream = a.stream_id(opening.account_id)
+        opened = await call.append(a.account, stream, opening, f"open_account:{lead_id}")
         account_id = opened.stream_id.removeprefix(a.stream_id(""))
         await _claim(call, [ld.company_key(lead.company)], f"account-{account_id}", lead.branch)
     else:
@@ -166,8 +127,8 @@ async def convert(call: Call) -> Accepted:
         call.at,
     )
     stream = ld.stream_id(lead_id)
-    done = await _append(
-        call, ld.lead, stream, command, name, expected_version=call.req.expected_version
+    done = await call.append(
+        ld.lead, stream, command, name, expected_version=call.req.expected_version
     )
     return Accepted.of(CONTEXT, lead_id, done)
 
@@ -177,7 +138,7 @@ async def merge(call: Call) -> Accepted:
     lead_id, duplicate_id = call.path["lead_id"], call.body.duplicate_id
     if lead_id == duplicate_id:
         raise DomainError("A lead is not merged into itself.", field="duplicate_id")
-    survivor = await _lead(call, lead_id)
+    survivor = await _lead.load(call, lead_id)
     duplicate = (await load(call.store, ld.lead, ld.stream_id(duplicate_id))).state
     if not seen_by(call.actor, duplicate):
         raise DomainError("There is no such lead to merge.", field="duplicate_id")
@@ -186,11 +147,11 @@ async def merge(call: Call) -> Accepted:
     expected = call.req.expected_version  # If-Match names the survivor's version
     if expected is not None and expected != survivor.version:
         raise ConcurrencyError(ld.stream_id(lead_id), expected, survivor.version)
-    by, at = call.actor.user_id, call.at
+    by, at = call.by, call.at
     into = ld.MergeInto(lead_id, by, at)
-    await _append(call, ld.lead, ld.stream_id(duplicate_id), into, f"merge_into:{lead_id}")
+    await call.append(ld.lead, ld.stream_id(duplicate_id), into, f"merge_into:{lead_id}")
     absorb = ld.Absorb(duplicate_id, by, at)
-    done = await _append(call, ld.lead, ld.stream_id(lead_id), absorb, f"absorb:{duplicate_id}")
+    done = await call.append(ld.lead, ld.stream_id(lead_id), absorb, f"absorb:{duplicate_id}")
     return Accepted.of(CONTEXT, lead_id, done)
 
 
@@ -215,13 +176,5 @@ async def reassign_all(call: Call, transferred: Accepted) -> Accepted:
     for decider, streams, command in moves:
         for stream in sorted(streams):
             with contextlib.suppress(OtherBranch):
-                await handle(
-                    store,
-                    decider,
-                    stream,
-                    command,
-                    metadata=call.req.metadata(),
-                    occurred_at=call.at,
-                    authorize=same_branch(branch),
-                )
+                await call.append(decider, stream, command, authorize=same_branch(branch))
     return transferred

@@ -1,6 +1,6 @@
 """Given/when/then for customer accounts: contacts, interactions, delegation, transfer, grades."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -13,7 +13,6 @@ from crm_events.leads import (
     AccountGradeOverrideCleared,
     AccountGrowthPotentialSet,
     AccountInteractionLogged,
-    AccountOpened,
     AccountOwnerChanged,
     CustomerGradeChanged,
     OwnerTransferred,
@@ -35,12 +34,9 @@ from crm_leads.domain.account import (
 from crm_platform.domain import DomainError
 from crm_platform.testing import Spec
 
-T = datetime(2026, 11, 2, 9, tzinfo=UTC)
-OPENED = AccountOpened(
-    "a1", "SH01", "Huadong Steel", "steel", "large", "alice", Decimal(500000), 60, "l1", T
-)
+from .account_history import CFO, OPENED, T
+
 spec = Spec(account).given(OPENED)
-CFO = AccountContact("k1", "Zhao Min", "CFO", "zhao@huadong.cn", None, "finance")
 
 
 def refused(

@@ -1,7 +1,7 @@
 """Given/when/then for the customer account's rules, and the state each event leaves behind (what
 the customer page answers), checked field by field."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,7 +17,6 @@ from crm_events.leads import (
     AccountGradeOverrideCleared,
     AccountGrowthPotentialSet,
     AccountInteractionLogged,
-    AccountOpened,
     AccountOwnerChanged,
     CustomerGradeChanged,
 )
@@ -42,17 +41,14 @@ from crm_platform.testing import Spec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-T = datetime(2026, 11, 2, 9, tzinfo=UTC)
+from .account_history import CFO, OPENED, T
+
 D = timedelta(days=1)
-OPENED = AccountOpened(
-    "a1", "SH01", "Huadong Steel", "steel", "large", "alice", Decimal(500000), 60, "l1", T
-)
 OPEN_ACCOUNT = Account(
     "a1", "SH01", "Huadong Steel", "steel", "large", "alice", Decimal(500000), 60, "l1"
 )
 spec = Spec(account)
 opened = spec.given(OPENED)
-CFO = AccountContact("k1", "Zhao Min", "CFO", "zhao@huadong.cn", None, "finance")
 CTO = AccountContact("k2", "Qian Lei", "CTO", None, "13900139000", "technical_evaluator")
 
 

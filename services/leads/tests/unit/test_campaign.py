@@ -1,20 +1,17 @@
 """Given/when/then for the campaign lifecycle (DOMAIN.md §1)."""
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from crm_events.leads import (
-    CampaignApproved,
     CampaignCancelled,
     CampaignCompleted,
     CampaignCostRecorded,
     CampaignParticipantsRecorded,
-    CampaignPlanned,
     CampaignRejected,
     CampaignRevised,
-    CampaignStarted,
-    CampaignSubmitted,
 )
 from crm_leads.domain.campaign import (
     Campaign,
@@ -32,22 +29,8 @@ from crm_leads.domain.campaign import (
 from crm_platform.domain import DomainError
 from crm_platform.testing import Spec
 
-T = datetime(2026, 9, 1, 9, tzinfo=UTC)
-PLANNED = CampaignPlanned(
-    "c1",
-    "SH01",
-    "trade_show",
-    "Pumps expo",
-    "chemicals",
-    date(2026, 10, 1),
-    date(2026, 10, 3),
-    Decimal("80000"),
-    "mia",
-    T,
-)
-SUBMITTED = CampaignSubmitted("c1", "mia", T)
-APPROVED = CampaignApproved("c1", "mgr", T)
-STARTED = CampaignStarted("c1", T)
+from .campaign_history import APPROVED, PLANNED, STARTED, SUBMITTED, T
+
 spec = Spec(campaign)
 
 
@@ -73,42 +56,11 @@ def test_a_campaign_is_planned_with_dates_and_budget() -> None:
         T,
     )
     spec.then(plan, [PLANNED])
-    refused(
-        Plan(
-            "c1", "SH01", "party", "x", "y", date(2026, 1, 1), date(2026, 1, 2), Decimal(1), "m", T
-        ),
-        field="campaign_type",
-    )
-    refused(
-        Plan(
-            "c1",
-            "SH01",
-            "webinar",
-            "x",
-            "y",
-            date(2026, 1, 2),
-            date(2026, 1, 1),
-            Decimal(1),
-            "m",
-            T,
-        ),
-        field="ends_on",
-    )
-    refused(
-        Plan(
-            "c1",
-            "SH01",
-            "webinar",
-            "x",
-            "y",
-            date(2026, 1, 1),
-            date(2026, 1, 1),
-            Decimal(0),
-            "m",
-            T,
-        ),
-        field="budget",
-    )
+    jan1, jan2 = date(2026, 1, 1), date(2026, 1, 2)
+    webinar = Plan("c1", "SH01", "webinar", "x", "y", jan1, jan2, Decimal(1), "m", T)
+    refused(replace(webinar, campaign_type="party"), field="campaign_type")
+    refused(replace(webinar, starts_on=jan2, ends_on=jan1), field="ends_on")
+    refused(replace(webinar, ends_on=jan1, budget=Decimal(0)), field="budget")
 
 
 def test_the_whole_lifecycle() -> None:

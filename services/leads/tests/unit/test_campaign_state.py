@@ -1,12 +1,11 @@
 """Given/when/then for each step of the campaign lifecycle, who may take it from which status, and
 the state each event leaves behind, checked field by field."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from crm_events.leads import (
-    CampaignApproved,
     CampaignCancelled,
     CampaignCompleted,
     CampaignCostRecorded,
@@ -14,8 +13,6 @@ from crm_events.leads import (
     CampaignPlanned,
     CampaignRejected,
     CampaignRevised,
-    CampaignStarted,
-    CampaignSubmitted,
 )
 from crm_leads.domain.campaign import (
     Cancel,
@@ -35,15 +32,9 @@ from crm_leads.domain.campaign import (
 )
 from crm_platform.testing import Spec
 
-T = datetime(2026, 9, 1, 9, tzinfo=UTC)
-OCT1, OCT3 = date(2026, 10, 1), date(2026, 10, 3)
-PLANNED = CampaignPlanned(
-    "c1", "SH01", "trade_show", "Pumps expo", "chemicals", OCT1, OCT3, Decimal(80000), "mia", T
-)
-SUBMITTED = CampaignSubmitted("c1", "mia", T)
-APPROVED = CampaignApproved("c1", "mgr", T)
+from .campaign_history import APPROVED, OCT1, OCT3, PLANNED, STARTED, SUBMITTED, T
+
 REJECTED = CampaignRejected("c1", "mgr", "budget too high", T)
-STARTED = CampaignStarted("c1", T)
 COMPLETED = CampaignCompleted("c1", T)
 CANCELLED = CampaignCancelled("c1", "venue closed", T)
 PLAN = ("c1", "SH01", "trade_show", "Pumps expo", "chemicals", OCT1, OCT3, Decimal(80000))

@@ -1,20 +1,17 @@
 """Given/when/then for leads: capture, duplicates, assignment, follow-up deadline, conversion."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from crm_events.leads import (
     LeadAbsorbed,
-    LeadAssigned,
     LeadCaptured,
     LeadConverted,
     LeadDisqualified,
-    LeadFollowUpLogged,
     LeadFollowUpOverdue,
     LeadMerged,
     LeadOwnerChanged,
-    LeadQualified,
     OwnerTransferred,
 )
 from crm_leads.domain.lead import (
@@ -37,24 +34,11 @@ from crm_leads.domain.lead import (
 from crm_platform.domain import DomainError
 from crm_platform.testing import Spec
 
-T = datetime(2026, 11, 2, 9, tzinfo=UTC)
-CAPTURED = LeadCaptured(
-    "l1",
-    "SH01",
-    "campaign",
-    "c1",
-    "Huadong Steel Co., Ltd.",
-    "Wang Li",
-    "wang@huadong.cn",
-    "+86 138 0013 8000",
-    ("email:wang@huadong.cn", "phone:13800138000", "company:huadongsteel"),
-    (),
-    "mia",
-    T,
-)
-ASSIGNED = LeadAssigned("l1", "SH01", None, "alice", "mgr", False, T)
-CONTACTED = LeadFollowUpLogged("l1", "call", "intro call", "alice", True, T + timedelta(hours=5))
-QUALIFIED = LeadQualified("l1", "alice", T + timedelta(days=2))
+from . import lead_history
+from .lead_history import ASSIGNED, CONTACTED, QUALIFIED, T, captured
+
+CAPTURED = captured()
+
 spec = Spec(lead)
 
 
@@ -81,20 +65,7 @@ def test_normalised_keys_find_the_same_customer_written_differently() -> None:
 
 
 def test_capture_carries_keys_and_possible_duplicates() -> None:
-    capture = Capture(
-        "l1",
-        "SH01",
-        "campaign",
-        "c1",
-        "Huadong Steel Co., Ltd.",
-        "Wang Li",
-        "wang@huadong.cn",
-        "+86 138 0013 8000",
-        "mia",
-        ("lead-l0",),
-        T,
-    )
-    (captured,) = spec.when(capture)
+    (captured,) = spec.when(lead_history.capture("lead-l0"))
     assert isinstance(captured, LeadCaptured)
     assert captured.keys == (
         "email:wang@huadong.cn",

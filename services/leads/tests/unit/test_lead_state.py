@@ -1,7 +1,7 @@
 """Given/when/then for every lead rule, and the state each event leaves behind (what a read of the
 lead answers and what the next decision rests on), checked field by field."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,7 +16,6 @@ from crm_events.leads import (
     LeadMerged,
     LeadNurtured,
     LeadOwnerChanged,
-    LeadQualified,
 )
 from crm_leads.domain.lead import (
     Assign,
@@ -33,38 +32,14 @@ from crm_leads.domain.lead import (
 )
 from crm_platform.testing import Spec
 
-T = datetime(2026, 11, 2, 9, tzinfo=UTC)
+from . import lead_history
+from .lead_history import ASSIGNED, CONTACTED, LEAD, QUALIFIED, T, captured
+
+CAPTURED = captured("lead-l0")
+
 H = timedelta(hours=1)
-KEYS = ("email:wang@huadong.cn", "phone:13800138000", "company:huadongsteel")
-CAPTURED = LeadCaptured(
-    "l1",
-    "SH01",
-    "campaign",
-    "c1",
-    "Huadong Steel Co., Ltd.",
-    "Wang Li",
-    "wang@huadong.cn",
-    "+86 138 0013 8000",
-    KEYS,
-    ("lead-l0",),
-    "mia",
-    T,
-)
-ASSIGNED = LeadAssigned("l1", "SH01", None, "alice", "mgr", False, T)
-CONTACTED = LeadFollowUpLogged("l1", "call", "intro call", "alice", True, T + 5 * H)
 NURTURED = LeadNurtured("l1", "budget next year", "mia", T + 6 * H)
-QUALIFIED = LeadQualified("l1", "alice", T + 48 * H)
-CAPTURED_LEAD = New(
-    "l1",
-    "SH01",
-    "campaign",
-    "c1",
-    "Huadong Steel Co., Ltd.",
-    "Wang Li",
-    "wang@huadong.cn",
-    "+86 138 0013 8000",
-    ("lead-l0",),
-)
+CAPTURED_LEAD = New(*LEAD, ("lead-l0",))
 spec = Spec(lead)
 
 
@@ -74,63 +49,22 @@ def capture(email: str | None, phone: str | None, source: str = "referral") -> C
 
 # --- capture --------------------------------------------------------------------------------------
 def test_capture_records_the_contact_its_keys_and_the_records_it_may_duplicate() -> None:
-    spec.then(
-        Capture(
-            "l1",
-            "SH01",
-            "campaign",
-            "c1",
-            "Huadong Steel Co., Ltd.",
-            "Wang Li",
-            "wang@huadong.cn",
-            "+86 138 0013 8000",
-            "mia",
-            ("lead-l0",),
-            T,
-        ),
-        [CAPTURED],
-    )
+    spec.then(lead_history.capture("lead-l0"), [CAPTURED])
     assert spec.given(CAPTURED).state() == CAPTURED_LEAD
 
 
 def test_an_email_or_a_phone_alone_is_enough_to_capture() -> None:
+    def captured(email: str | None, phone: str | None, key: str) -> LeadCaptured:
+        """Li Na of Beifang Pumps, keyed by the one contact given and the company."""
+        beifang = ("l2", "BJ01", "referral", None, "Beifang Pumps", "Li Na")
+        keys = (key, "company:beifangpumps")
+        return LeadCaptured(*beifang, email, phone, keys, (), "tom", T)
+
     spec.then(
-        capture("li@beifang.cn", None),
-        [
-            LeadCaptured(
-                "l2",
-                "BJ01",
-                "referral",
-                None,
-                "Beifang Pumps",
-                "Li Na",
-                "li@beifang.cn",
-                None,
-                ("email:li@beifang.cn", "company:beifangpumps"),
-                (),
-                "tom",
-                T,
-            )
-        ],
+        capture("li@beifang.cn", None), [captured("li@beifang.cn", None, "email:li@beifang.cn")]
     )
     spec.then(
-        capture(None, "010-6123 4567"),
-        [
-            LeadCaptured(
-                "l2",
-                "BJ01",
-                "referral",
-                None,
-                "Beifang Pumps",
-                "Li Na",
-                None,
-                "010-6123 4567",
-                ("phone:01061234567", "company:beifangpumps"),
-                (),
-                "tom",
-                T,
-            )
-        ],
+        capture(None, "010-6123 4567"), [captured(None, "010-6123 4567", "phone:01061234567")]
     )
 
 

@@ -4,22 +4,9 @@ table mounted as the internal API (called by the gateway only), the relay, the r
 from __future__ import annotations
 
 from crm_events.opportunities import CONTEXT
-from crm_platform.mount import mount
-from crm_platform.service import service_app
-from crm_platform.settings import Settings
-from fastapi import FastAPI
+from crm_platform.mount import command_app
 
 from crm_opportunities.commands import COMMANDS
 from crm_opportunities.reactions import REACTIONS
 
-
-def create_app(
-    settings: Settings | None = None, *, relay: bool = True, workers: bool = True
-) -> FastAPI:
-    return service_app(
-        CONTEXT,
-        settings or Settings(),
-        [mount(COMMANDS)],
-        relay=relay,
-        workers=[REACTIONS] if workers else [],
-    )
+create_app = command_app(CONTEXT, COMMANDS, reactions=[REACTIONS])

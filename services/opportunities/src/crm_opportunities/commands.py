@@ -1,8 +1,5 @@
-"""The opportunities context's commands and record reads, each declared once (crm_platform.commands):
-the route it answers (crm_api.opportunities: path, body, roles), the aggregate, the stream, and how
-the domain command is built from the request and the record's state. The sales settings a command
-needs (pipeline, discount threshold) are looked up for the record's own branch.
-"""
+"""The opportunities context's command table (crm_platform.commands). The sales settings a command
+needs (pipeline, discount threshold) are looked up for the record's own branch."""
 
 from __future__ import annotations
 
@@ -10,11 +7,21 @@ from typing import Any
 
 from crm_api import opportunities as api
 from crm_events.opportunities import OpportunityLine, PipelineStage, QuoteLine, TeamShare
-from crm_platform.commands import Call, Custom, Read, Shown, Spec, Write, branch_for
-from crm_platform.domain import DomainError, NotFound
+from crm_platform.commands import (
+    Build,
+    Call,
+    Custom,
+    Records,
+    Shown,
+    Spec,
+    Write,
+    branch_for,
+    seen_branch,
+    settings_in_force,
+)
+from crm_platform.domain import DomainError
 from crm_platform.eventstore import EventStore
-from crm_platform.handler import load
-from crm_platform.http import Problem, plain
+from crm_platform.http import plain
 
 from crm_opportunities.domain import opportunity as o
 from crm_opportunities.domain import quota as q
@@ -24,9 +31,8 @@ from crm_opportunities.domain import settings as s
 # --- lookups ------------------------------------------------------------------------------------
 async def settings_for(store: EventStore, branch: str) -> s.SalesSettings:
     """The branch's sales settings: its own, else the company's, else the defaults."""
-    company = (await load(store, s.sales_settings, s.stream_id("company"))).state
-    own = (await load(store, s.sales_settings, s.stream_id(branch))).state
-    resolved: s.SalesSettings = own.over(company).over(s.DEFAULTS)
+    own = await settings_in_force(store, s.sales_settings, s.stream_id, branch)
+    resolved: s.SalesSettings = own.over(s.DEFAULTS)
     return resolved
 
 
@@ -45,13 +51,7 @@ def _lines(lines: list[api.OpportunityLine]) -> tuple[OpportunityLine, ...]:
 # --- opportunities ------------------------------------------------------------------------------
 async def _open(call: Call, _: o.State) -> o.OpenOpportunity:
     body: api.OpenOpportunity = call.body
-    if body.currency != call.settings.currency:
-        raise Problem(
-            422,
-            "The request is not valid",
-            f"Amounts are kept in {call.settings.currency}.",
-            field="currency",
-        )
+    call.require_currency(body.currency)
     home = branch_for(call.actor, body.branch)
     return o.OpenOpportunity(
         opportunity_id=call.record_id,
@@ -61,7 +61,7 @@ async def _open(call: Call, _: o.State) -> o.OpenOpportunity:
         currency=body.currency,
         expected_close=body.expected_close,
         branch=home,
-        owner_id=call.actor.user_id,
+        owner_id=call.by,
         at=call.at,
         lead_id=body.lead_id,
         campaign_id=body.campaign_id,
@@ -84,14 +84,8 @@ async def _add_quote(call: Call, state: o.Opportunity) -> o.AddQuote:
     return o.AddQuote(call.new_id(), lines, call.at, threshold)
 
 
-def _decide_quote(approve: bool) -> Any:
-    def build(call: Call, _: o.State) -> o.DecideQuote:
-        actor = call.actor
-        reason = call.body.reason if call.body is not None else ""
-        quote_id = call.path["quote_id"]
-        return o.DecideQuote(quote_id, approve, actor.user_id, reason, call.at)
-
-    return build
+def _decide_quote(approve: bool) -> Build:
+    return lambda c, _: o.DecideQuote(c.path["quote_id"], approve, c.by, c.reason, c.at)
 
 
 async def _win(call: Call, state: o.Opportunity) -> o.Win:
@@ -114,12 +108,11 @@ def present(state: o.Opportunity) -> dict[str, Any]:
     return dict(body)
 
 
-def _opportunity(route: Any, build: Any) -> Write:
-    return Write(route, o.opportunity, o.stream_id, build, "opportunity", key="opportunity_id")
+_opportunity = Records(o.opportunity, o.stream_id, "opportunity", "opportunity_id")
 
 
 OPPORTUNITIES: tuple[Spec, ...] = (
-    Write(api.OPEN, o.opportunity, o.stream_id, _open, "opportunity"),
+    _opportunity.opens(api.OPEN, _open),
     _opportunity(api.CHANGE_STAGE, _change_stage),
     _opportunity(
         api.UPDATE,
@@ -129,9 +122,7 @@ OPPORTUNITIES: tuple[Spec, ...] = (
     ),
     _opportunity(
         api.ACTIVITY,
-        lambda c, _: o.LogActivity(
-            c.new_id(), c.body.kind, c.actor.user_id, c.body.cost, c.body.note, c.at
-        ),
+        lambda c, _: o.LogActivity(c.new_id(), c.body.kind, c.by, c.body.cost, c.body.note, c.at),
     ),
     _opportunity(
         api.TEAM,
@@ -152,7 +143,7 @@ OPPORTUNITIES: tuple[Spec, ...] = (
     _opportunity(api.QUOTE_REJECT, _decide_quote(approve=False)),
     _opportunity(api.QUOTE_SEND, lambda c, _: o.SendQuote(c.path["quote_id"], c.at)),
     _opportunity(api.SUSPEND, lambda c, _: o.Suspend(c.body.reason, c.at)),
-    _opportunity(api.REACTIVATE, lambda c, _: o.Reactivate(c.at, c.actor.user_id, c.actor.role)),
+    _opportunity(api.REACTIVATE, lambda c, _: o.Reactivate(c.at, c.by, c.actor.role)),
     _opportunity(api.WIN, _win),
     _opportunity(
         api.LOSE,
@@ -165,17 +156,14 @@ OPPORTUNITIES: tuple[Spec, ...] = (
         ),
     ),
     _opportunity(api.ARCHIVE, lambda c, _: o.Archive(c.at)),
-    Read(api.GET, o.opportunity, o.stream_id, "opportunity", "opportunity_id", present),
+    _opportunity.read(api.GET, present),
 )
 
 
 # --- sales settings -----------------------------------------------------------------------------
 def _scope(call: Call) -> str:
     """A branch's settings are its own branch's business (the company's are everyone's to read)."""
-    scope = call.path["scope"]
-    if scope != "company" and not call.actor.sees(scope):
-        raise NotFound("There is no such branch.")
-    return scope
+    return seen_branch(call, "scope", company=True)
 
 
 def _change_settings(call: Call, _: s.SalesSettings) -> s.ChangeSalesSettings:
@@ -219,14 +207,7 @@ def _set_quota(call: Call, _: q.State) -> q.SetQuota:
     b: api.SetQuota = call.body
     months = tuple(b.last_year_months) if b.last_year_months else None
     return q.SetQuota(
-        call.record_id,
-        b.year,
-        b.dimension,
-        b.key,
-        b.branch,
-        b.annual,
-        months,
-        call.at,
+        call.record_id, b.year, b.dimension, b.key, b.branch, b.annual, months, call.at
     )
 
 
@@ -243,32 +224,20 @@ def _quota_stream(quota_id: str) -> str:
     return f"quota-{quota_id}"
 
 
+_quota = Records(q.quota, _quota_stream, "quota", "quota_id", scoped=False)
+
+
 QUOTAS: tuple[Spec, ...] = (
     Write(
-        api.QUOTA_SET,
-        q.quota,
-        _quota_stream,
-        _set_quota,
-        "quota",
-        record=_quota_id,
-        scoped=False,
+        api.QUOTA_SET, q.quota, _quota_stream, _set_quota, "quota", record=_quota_id, scoped=False
     ),
-    Write(
+    _quota(
         api.QUOTA_ADJUST,
-        q.quota,
-        _quota_stream,
         lambda c, _: q.AdjustQuota(
-            c.body.from_month,
-            c.body.percent,
-            c.body.amount,
-            c.body.reason,
-            c.at,
+            c.body.from_month, c.body.percent, c.body.amount, c.body.reason, c.at
         ),
-        "quota",
-        key="quota_id",
-        scoped=False,
     ),
-    Read(api.QUOTA_GET, q.quota, _quota_stream, "quota", "quota_id", _quota_body, _quota_visible),
+    _quota.read(api.QUOTA_GET, _quota_body, _quota_visible),
 )
 
 COMMANDS: tuple[Spec, ...] = OPPORTUNITIES + SETTINGS + QUOTAS

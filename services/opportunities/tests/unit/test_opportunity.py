@@ -16,7 +16,8 @@ T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 T1 = datetime(2026, 11, 8, 9, 0, tzinfo=UTC)
 spec = Spec(opportunity)
 
-OPEN = OpenOpportunity(
+# the fields the command and its event share, in order
+DEAL = (
     "o1",
     "a1",
     "Line 3 retrofit",
@@ -25,20 +26,9 @@ OPEN = OpenOpportunity(
     date(2027, 3, 31),
     "SH01",
     "alice",
-    T0,
 )
-OPENED = OpportunityOpened(
-    "o1",
-    "a1",
-    "Line 3 retrofit",
-    Decimal("250000.00"),
-    "CNY",
-    date(2027, 3, 31),
-    "SH01",
-    "alice",
-    "prospecting",
-    T0,
-)
+OPEN = OpenOpportunity(*DEAL, T0)
+OPENED = OpportunityOpened(*DEAL, "prospecting", T0)
 
 
 def test_opening_starts_in_the_first_stage() -> None:

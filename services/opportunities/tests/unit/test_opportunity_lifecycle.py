@@ -1,6 +1,6 @@
 """Given/when/then for the opportunity's lifecycle beyond stages: team, quotes, suspend, close."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,7 +9,6 @@ from crm_events.opportunities import (
     OpportunityActivityLogged,
     OpportunityArchived,
     OpportunityCloseSummaryRecorded,
-    OpportunityLine,
     OpportunityLost,
     OpportunityOpened,
     OpportunityOwnerChanged,
@@ -45,24 +44,8 @@ from crm_opportunities.domain.opportunity import (
 from crm_platform.domain import DomainError
 from crm_platform.testing import Spec
 
-T0 = datetime(2026, 11, 1, 9, tzinfo=UTC)
-T1 = T0 + timedelta(days=3)
-LINE = OpportunityLine("PX-200 pump", "pumps", Decimal(2), Decimal("50000.00"))
-OPENED = OpportunityOpened(
-    "o1",
-    "a1",
-    "Line 3 retrofit",
-    Decimal("100000.00"),
-    "CNY",
-    date(2027, 3, 31),
-    "SH01",
-    "alice",
-    "prospecting",
-    T0,
-    "lead-1",
-    "camp-1",
-    (LINE,),
-)
+from .opportunity_history import LINE, OPENED, T0, T1
+
 spec = Spec(opportunity).given(OPENED)
 
 

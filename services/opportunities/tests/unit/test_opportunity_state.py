@@ -2,8 +2,7 @@
 what every later decision rests on."""
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import date
 
 import pytest
 from crm_events.opportunities import (
@@ -15,7 +14,6 @@ from crm_events.opportunities import (
     OpportunityDetailsUpdated,
     OpportunityLine,
     OpportunityLost,
-    OpportunityOpened,
     OpportunityOwnerChanged,
     OpportunityQuoteAdded,
     OpportunityQuoteApproved,
@@ -25,7 +23,6 @@ from crm_events.opportunities import (
     OpportunityStageChanged,
     OpportunitySuspended,
     OpportunityTeamSet,
-    OpportunityWon,
     QuoteLine,
     TeamShare,
 )
@@ -44,26 +41,8 @@ from crm_opportunities.domain.opportunity import (
 from crm_opportunities.domain.opportunity.state import become
 from crm_platform.testing import Spec
 
-T0 = datetime(2026, 11, 1, 9, tzinfo=UTC)
-T1 = T0 + timedelta(days=3)
-T2 = T0 + timedelta(days=10)
-D = Decimal
-LINE = OpportunityLine("PX-200 pump", "pumps", D(2), D("50000.00"))
-OPENED = OpportunityOpened(
-    "o1",
-    "a1",
-    "Line 3 retrofit",
-    D("100000.00"),
-    "CNY",
-    date(2027, 3, 31),
-    "SH01",
-    "alice",
-    "prospecting",
-    T0,
-    "lead-1",
-    "camp-1",
-    (LINE,),
-)
+from .opportunity_history import LINE, OPENED, T0, T1, T2, D, won
+
 FRESH = Open(
     opportunity_id="o1",
     account_id="a1",
@@ -284,19 +263,7 @@ def test_a_reactivation_opens_it_again_and_forgets_the_suspension() -> None:
 
 
 WON_LINE = OpportunityLine("PX-200 pump", "pumps", D(2), D("47500.00"))
-WON = OpportunityWon(
-    "o1",
-    "a1",
-    "SH01",
-    "alice",
-    D("95000.00"),
-    "CNY",
-    (WON_LINE,),
-    (TeamShare("alice", D(100)),),
-    "lead-1",
-    "camp-1",
-    T2,
-)
+WON = won(T2, D("95000.00"), (WON_LINE,))
 
 
 def test_winning_takes_the_amount_and_lines_that_were_won() -> None:

@@ -3,47 +3,26 @@ approval, sending, and what winning takes from the current quote. Every expected
 out by hand (or, in the properties, in whole cents) beside the test."""
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from crm_events.opportunities import (
     OpportunityLine,
-    OpportunityOpened,
     OpportunityQuoteAdded,
     OpportunityQuoteApproved,
     OpportunityQuoteRejected,
     OpportunityQuoteSent,
     OpportunityStageChanged,
-    OpportunityWon,
     QuoteLine,
-    TeamShare,
 )
 from crm_opportunities.domain.opportunity import AddQuote, DecideQuote, SendQuote, Win, opportunity
 from crm_platform.testing import Spec
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-T0 = datetime(2026, 11, 1, 9, tzinfo=UTC)
-T1 = T0 + timedelta(days=3)
-T2 = T0 + timedelta(days=10)
-D = Decimal
-LINE = OpportunityLine("PX-200 pump", "pumps", D(2), D("50000.00"))
-OPENED = OpportunityOpened(
-    "o1",
-    "a1",
-    "Line 3 retrofit",
-    D("100000.00"),
-    "CNY",
-    date(2027, 3, 31),
-    "SH01",
-    "alice",
-    "prospecting",
-    T0,
-    "lead-1",
-    "camp-1",
-    (LINE,),
-)
+from . import opportunity_history
+from .opportunity_history import LINE, OPENED, T1, T2, D
+
 PUMPS = QuoteLine("PX-200 pump", "pumps", D(2), D("50000.00"), D(5))  # 100000.00 -> 95000.00
 SETUP = QuoteLine("Installation", "services", D(1), D("8000.00"), D(0))
 GREASE = QuoteLine("Grease", "consumables", D(1), D("2.25"), D(50))  # 2.25 -> 1.125 -> 1.13
@@ -243,19 +222,7 @@ def test_a_quote_that_waits_was_rejected_superseded_or_sent_is_not_sent() -> Non
 def won(amount: str, *lines: OpportunityLine) -> list[object]:
     return [
         OpportunityStageChanged("o1", "prospecting", "won", T2),
-        OpportunityWon(
-            "o1",
-            "a1",
-            "SH01",
-            "alice",
-            D(amount),
-            "CNY",
-            lines,
-            (TeamShare("alice", D(100)),),
-            "lead-1",
-            "camp-1",
-            T2,
-        ),
+        opportunity_history.won(T2, D(amount), lines),
     ]
 
 

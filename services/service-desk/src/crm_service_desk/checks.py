@@ -11,7 +11,6 @@ from crm_events.service_desk import CONTEXT
 from crm_platform.commands import Accepted
 from crm_platform.eventstore import EventStore
 from crm_platform.handler import handle
-from crm_platform.service import Service
 
 from crm_service_desk.domain.ticket import CheckSla, stream_id, ticket
 from crm_service_desk.queue import unresolved
@@ -32,7 +31,3 @@ async def check_sla(store: EventStore, now: datetime) -> list[Accepted]:
         )
         accepted.append(Accepted.of(CONTEXT, t.ticket_id, result))
     return accepted
-
-
-async def sla_check(service: Service, now: datetime) -> None:
-    await check_sla(service.store, now)

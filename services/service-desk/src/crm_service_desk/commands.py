@@ -1,21 +1,16 @@
-"""The service desk's commands and record reads, each declared once (crm_platform.commands): the
-route it answers (crm_api.service_desk: path, body, roles), the aggregate, the stream, and how the
-domain command is built from the request and the record's state. A new ticket looks up the SLA
-policy and the desk's copy of the customer's grade.
-
-Roles are the route table's alone; what is left here depends on the call or the record: a service
-agent may take a ticket but not hand it to someone else, a care log of another branch is not found.
-"""
+"""The service desk's command table (crm_platform.commands). A new ticket looks up the SLA policy
+and the desk's copy of the customer's grade. Roles are the route table's alone; what is left here
+depends on the call or the record: a service agent may take a ticket but not hand it to someone
+else, a care log of another branch is not found."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from crm_api import Route
 from crm_api import service_desk as api
 from crm_events.service_desk import SlaTarget
 from crm_platform.auth import Actor
-from crm_platform.commands import Call, Read, Spec, Write, branch_for
+from crm_platform.commands import Call, Read, Records, Spec, Write, branch_for, everyone
 from crm_platform.domain import DomainError, NotFound
 from crm_platform.eventstore import EventStore
 from crm_platform.handler import load
@@ -34,9 +29,8 @@ async def sla_policy_in_force(store: EventStore) -> sla.SlaPolicy:
 
 async def grade_of(store: EventStore, account_id: str) -> str | None:
     """The desk's copy of the customer's grade; None when no grade has reached it."""
-    return grade.current_grade(
-        (await load(store, grade.customer_grade, grade.stream_id(account_id))).state
-    )
+    loaded = await load(store, grade.customer_grade, grade.stream_id(account_id))
+    return grade.current_grade(loaded.state)
 
 
 # --- tickets ------------------------------------------------------------------------------------
@@ -52,7 +46,7 @@ async def _open(call: Call, _: State) -> t.OpenTicket:
         subject=body.subject,
         description=body.description,
         grade=await grade_of(call.store, body.account_id),
-        by=call.actor.user_id,
+        by=call.by,
         at=call.at,
         product=body.product,
         contract_id=body.contract_id,
@@ -68,16 +62,13 @@ def _assign(call: Call, _: Ticket) -> t.AssignTicket:
     return t.AssignTicket(agent_id, actor.user_id, call.at)
 
 
-def _ticket(route: Route, build: Any) -> Write:
-    return Write(route, ticket, stream_id, build, "ticket", key="ticket_id")
+_ticket = Records(ticket, stream_id, "ticket", "ticket_id")
 
 
 def shown(state: Ticket) -> dict[str, Any]:
     """A ticket as the API shows it, on its own and in the queue: every status shows the same
     fields (no agent until the first assignment, no resolver until the first resolution)."""
-    body: dict[str, Any] = {"status": state.status, "assignee": None, "resolved_by": None}
-    body |= plain(state)
-    return body
+    return {"status": state.status, "assignee": None, "resolved_by": None} | dict(plain(state))
 
 
 def present(state: Ticket) -> dict[str, Any]:
@@ -85,32 +76,27 @@ def present(state: Ticket) -> dict[str, Any]:
 
 
 TICKETS: tuple[Spec, ...] = (
-    Write(api.OPEN_TICKET, ticket, stream_id, _open, "ticket"),
+    _ticket.opens(api.OPEN_TICKET, _open),
     _ticket(api.ASSIGN_TICKET, _assign),
-    _ticket(api.START_TICKET_WORK, lambda c, _: t.StartWork(c.actor.user_id, c.actor.role, c.at)),
+    _ticket(api.START_TICKET_WORK, lambda c, _: t.StartWork(c.by, c.actor.role, c.at)),
     _ticket(
-        api.RESOLVE_TICKET,
-        lambda c, _: t.ResolveTicket(c.body.note, c.actor.user_id, c.actor.role, c.at),
+        api.RESOLVE_TICKET, lambda c, _: t.ResolveTicket(c.body.note, c.by, c.actor.role, c.at)
     ),
-    _ticket(api.CLOSE_TICKET, lambda c, _: t.CloseTicket(c.actor.user_id, c.at)),
-    _ticket(api.REOPEN_TICKET, lambda c, _: t.ReopenTicket(c.body.reason, c.actor.user_id, c.at)),
+    _ticket(api.CLOSE_TICKET, lambda c, _: t.CloseTicket(c.by, c.at)),
+    _ticket(api.REOPEN_TICKET, lambda c, _: t.ReopenTicket(c.body.reason, c.by, c.at)),
     _ticket(
         api.GIVE_TICKET_FEEDBACK,
         lambda c, _: t.GiveFeedback(c.body.kind, c.body.score, c.body.comment, c.at),
     ),
     _ticket(
         api.RECORD_SPARE_PART,
-        lambda c, _: t.RecordSparePart(
-            c.body.part, c.body.quantity, c.body.unit_price, c.actor.user_id, c.at
-        ),
+        lambda c, _: t.RecordSparePart(c.body.part, c.body.quantity, c.body.unit_price, c.by, c.at),
     ),
     _ticket(
         api.RECORD_SERVICE_CHARGE,
-        lambda c, _: t.RecordServiceCharge(
-            c.body.description, c.body.amount, c.actor.user_id, c.at
-        ),
+        lambda c, _: t.RecordServiceCharge(c.body.description, c.body.amount, c.by, c.at),
     ),
-    Read(api.GET_TICKET, ticket, stream_id, "ticket", "ticket_id", present),
+    _ticket.read(api.GET_TICKET, present),
 )
 
 
@@ -126,7 +112,7 @@ def _log_care(call: Call, state: care.State) -> care.LogCareContact:
         account_id=body.account_id,
         branch=branch,
         kind=body.kind,
-        by=call.actor.user_id,
+        by=call.by,
         note=body.note,
         at=call.at,
         logged_at=call.at,
@@ -151,22 +137,14 @@ CUSTOMERS: tuple[Spec, ...] = (
         record=lambda c: str(c.body.account_id),
         scoped=False,  # _log_care checks the branch: the first contact opens the log
     ),
-    Read(
-        api.GET_CARE_LOG,
-        care.care,
-        care.stream_id,
-        "customer",
-        "customer_id",
-        lambda s: dict(plain(s)),
-    ),
+    Read(api.GET_CARE_LOG, care.care, care.stream_id, "customer", "customer_id"),
     Read(
         api.GET_SERVICE_GRADE,
         grade.customer_grade,
         grade.stream_id,
         "customer",
         "customer_id",
-        lambda s: dict(plain(s)),
-        _graded,
+        visible=_graded,
     ),
 )
 
@@ -194,15 +172,7 @@ POLICY: tuple[Spec, ...] = (
         scoped=False,
     ),
     # no path key: the one policy, defaults included, is everyone's to read
-    Read(
-        api.GET_SLA_POLICY,
-        sla.sla_policy,
-        _policy_stream,
-        "SLA policy",
-        "",
-        lambda s: dict(plain(s)),
-        lambda *_: True,
-    ),
+    Read(api.GET_SLA_POLICY, sla.sla_policy, _policy_stream, "SLA policy", "", visible=everyone),
 )
 
 COMMANDS: tuple[Spec, ...] = TICKETS + CUSTOMERS + POLICY

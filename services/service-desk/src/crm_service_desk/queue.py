@@ -33,9 +33,8 @@ async def unresolved(
         opened = await store.streams_of(("TicketOpened",))
     else:
         opened = set(await store.streams_with(("TicketOpened",), "branch", branch))
-    settled = await store.streams_of(("TicketResolved",)) - await store.streams_of(
-        ("TicketReopened",)
-    )
+    resolved = await store.streams_of(("TicketResolved",))
+    settled = resolved - await store.streams_of(("TicketReopened",))
     tickets = []
     for stream in sorted(opened - settled - set(skip)):
         state = (await load(store, ticket, stream)).state
@@ -57,8 +56,7 @@ async def ticket_queue(
         for t in await unresolved(store, branch)
         if actor.sees(t.branch) and (q.assignee is None or assignee_of(t) == q.assignee)
     )
-    answer: Response = json_response({"tickets": [shown(t) for t in tickets]})
-    return answer
+    return json_response({"tickets": [shown(t) for t in tickets]})
 
 
 router = APIRouter()

@@ -1,8 +1,6 @@
 """The command table, the grade reaction, the SLA check and the queue's lookup, driven as their
 routes and workers drive them, over an in-memory stand-in for the event store."""
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -11,14 +9,13 @@ from uuid import uuid4
 import pytest
 from crm_api import Route
 from crm_api import service_desk as api
-from crm_events import Envelope, Metadata, NewEvent
+from crm_events import Metadata
 from crm_events.leads import CustomerGradeChanged
 from crm_events.service_desk import CONTEXT
 from crm_platform.auth import Actor
-from crm_platform.commands import Accepted, Request, perform
+from crm_platform.commands import Accepted, Request
 from crm_platform.domain import DomainError, NotFound
-from crm_platform.eventstore import AppendResult, ConcurrencyError
-from crm_platform.settings import Settings
+from crm_platform.testing import MemoryStore, Table, request
 from crm_service_desk.checks import check_sla
 from crm_service_desk.commands import COMMANDS
 from crm_service_desk.domain.queue import in_queue_order
@@ -33,58 +30,11 @@ MANAGER = Actor("mia", "branch_manager", "SH01")
 OTHER_BRANCH = Actor("bo", "service_agent", "BJ02")
 ANALYST = Actor("hq", "hq_analyst", "HQ")
 ADMIN = Actor("root", "admin", "HQ")
-SPECS = {spec.route: spec for spec in COMMANDS}
-
-
-@dataclass
-class MemoryStore:
-    streams: dict[str, list[Envelope]] = field(default_factory=dict)
-    log: list[Envelope] = field(default_factory=list)
-    keys: dict[str, AppendResult] = field(default_factory=dict)
-
-    async def append(
-        self,
-        stream_id: str,
-        events: Sequence[NewEvent],
-        expected_version: int,
-        idempotency_key: str | None = None,
-    ) -> AppendResult:
-        earlier = await self.idempotent_result(idempotency_key or "")
-        if earlier is not None:
-            return earlier
-        stream = self.streams.setdefault(stream_id, [])
-        if len(stream) != expected_version:
-            raise ConcurrencyError(stream_id, expected_version, len(stream))
-        for e in events:
-            envelope = Envelope(
-                e.event_id, e.type, e.schema_version, stream_id, len(stream) + 1,
-                len(self.log) + 1, e.occurred_at, e.occurred_at, e.data, e.metadata,
-            )  # fmt: skip
-            stream.append(envelope)
-            self.log.append(envelope)
-        result = AppendResult(stream_id, len(stream), len(self.log))
-        if idempotency_key is not None:
-            self.keys[idempotency_key] = result
-        return result
-
-    async def read_stream(
-        self, stream_id: str, *, up_to_version: int | None = None, as_of: datetime | None = None
-    ) -> list[Envelope]:
-        return list(self.streams.get(stream_id, []))
-
-    async def idempotent_result(self, key: str) -> AppendResult | None:
-        earlier = self.keys.get(key)
-        return None if earlier is None else replace(earlier, replayed=True)
-
-    async def streams_with(self, types: Collection[str], field: str, value: str) -> list[str]:
-        return sorted({e.stream_id for e in self.log if e.type in types and e.data[field] == value})
-
-    async def streams_of(self, types: Collection[str]) -> set[str]:
-        return {e.stream_id for e in self.log if e.type in types}
+TABLE = Table.of(CONTEXT, COMMANDS)
 
 
 def req(actor: Actor, hours: float = 0, key: str | None = None) -> Request:
-    return Request(actor, str(uuid4()), T0 + hours * H, idempotency_key=key)
+    return request(actor, T0 + hours * H, key)
 
 
 async def do(
@@ -99,16 +49,11 @@ async def do(
 ) -> Accepted:
     """One command, run through the table as its route runs it (the roles are the route's)."""
     path = {"ticket_id": ticket} if ticket else None
-    settings = Settings()
-    done = await perform(SPECS[route], CONTEXT, req(actor, hours, key), store, settings, path, body)
-    assert isinstance(done, Accepted)
-    return done
+    return await TABLE.command(store, route, req(actor, hours, key), path, body)
 
 
 async def show(store: MemoryStore, route: Route, actor: Actor, **path: str) -> dict[str, Any]:
-    shown = await perform(SPECS[route], CONTEXT, req(actor), store, Settings(), path)
-    assert isinstance(shown, tuple)
-    body, version = shown
+    body, version = await TABLE.read(store, route, req(actor), path)
     return body | {"version": version}
 
 
@@ -168,10 +113,10 @@ async def test_a_grade_is_read_by_its_branch_and_an_ungraded_customer_is_not_fou
 
 
 def test_the_roles_are_the_route_tables() -> None:
-    assert SPECS[api.CHANGE_SLA_POLICY].route.roles == {"admin"}
-    assert "hq_analyst" not in SPECS[api.OPEN_TICKET].route.roles
-    assert "sales_rep" in SPECS[api.REOPEN_TICKET].route.roles
-    assert "sales_rep" not in SPECS[api.ASSIGN_TICKET].route.roles
+    assert TABLE.specs[api.CHANGE_SLA_POLICY].route.roles == {"admin"}
+    assert "hq_analyst" not in TABLE.specs[api.OPEN_TICKET].route.roles
+    assert "sales_rep" in TABLE.specs[api.REOPEN_TICKET].route.roles
+    assert "sales_rep" not in TABLE.specs[api.ASSIGN_TICKET].route.roles
 
 
 async def test_other_branches_tickets_do_not_exist_for_branch_staff() -> None:

@@ -1,5 +1,5 @@
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -10,7 +10,6 @@ from crm_events.service_desk import (
     TicketClosed,
     TicketEscalated,
     TicketFeedbackGiven,
-    TicketOpened,
     TicketReopened,
     TicketResolved,
     TicketServiceCharged,
@@ -44,31 +43,14 @@ from crm_service_desk.domain.ticket import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-H = timedelta(hours=1)
+from .ticket_history import ASSIGNED, STARTED, T0, H, opened
+
 spec = Spec(ticket)
 
 OPEN = OpenTicket(
     "t1", "a1", "SH01", "repair", "phone", "normal", "Pump leaks", "Seal gone", "B", "sam", T0
 )
-OPENED = TicketOpened(
-    ticket_id="t1",
-    account_id="a1",
-    branch="SH01",
-    ticket_type="repair",
-    channel="phone",
-    severity="normal",
-    subject="Pump leaks",
-    description="Seal gone",
-    grade="B",
-    sla_hours=Decimal(96),
-    deadline=T0 + 96 * H,
-    near_breach_at=T0 + timedelta(hours=76.8),
-    opened_by="sam",
-    opened_at=T0,
-)
-ASSIGNED = TicketAssigned("t1", None, "ann", "mia", T0 + H)
-STARTED = TicketWorkStarted("t1", "ann", T0 + 2 * H)
+OPENED = opened()
 RESOLVED = TicketResolved("t1", "SH01", 1, "New seal", "ann", True, T0 + 3 * H)
 CLOSED = TicketClosed("t1", "mia", T0 + 4 * H)
 WORKING = (OPENED, ASSIGNED, STARTED)

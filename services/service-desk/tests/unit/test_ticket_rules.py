@@ -3,21 +3,18 @@ name the field, and what a ticket's history folds into, field by field."""
 
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from crm_events.service_desk import (
     SparePart,
-    TicketAssigned,
     TicketEscalated,
     TicketFeedbackGiven,
-    TicketOpened,
     TicketResolved,
     TicketSlaBreached,
     TicketSlaNearBreach,
     TicketSparePartUsed,
-    TicketWorkStarted,
 )
 from crm_platform.testing import Spec
 from crm_service_desk.domain.ticket import (
@@ -33,8 +30,8 @@ from crm_service_desk.domain.ticket import (
     ticket,
 )
 
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-H = timedelta(hours=1)
+from .ticket_history import ASSIGNED, STARTED, T0, H, opened
+
 D = Decimal
 spec = Spec(ticket)
 
@@ -44,29 +41,8 @@ OPEN = OpenTicket(
 )  # fmt: skip
 DEADLINE = T0 + 96 * H  # grade B: 4 days
 NEAR = T0 + timedelta(hours=76, minutes=48)  # 80 % of 96 hours
-OPENED = TicketOpened(
-    ticket_id="t1",
-    account_id="a1",
-    branch="SH01",
-    ticket_type="repair",
-    channel="phone",
-    severity="normal",
-    subject="Pump leaks",
-    description="Seal gone",
-    grade="B",
-    sla_hours=D(96),
-    deadline=DEADLINE,
-    near_breach_at=NEAR,
-    opened_by="sam",
-    opened_at=T0,
-    product="Pump P-200",
-    contract_id="k1",
-)
-WORKING = (
-    OPENED,
-    TicketAssigned("t1", None, "ann", "mia", T0 + H),
-    TicketWorkStarted("t1", "ann", T0 + 2 * H),
-)
+OPENED = opened(product="Pump P-200", contract_id="k1")
+WORKING = (OPENED, ASSIGNED, STARTED)
 RESOLVED = (*WORKING, TicketResolved("t1", "SH01", 1, "New seal", "ann", True, T0 + 3 * H))
 
 

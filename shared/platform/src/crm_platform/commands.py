@@ -24,7 +24,8 @@ from crm_platform.auth import Actor
 from crm_platform.consistency import ConsistencyToken
 from crm_platform.domain import Decider, DomainError, NotFound
 from crm_platform.eventstore import AppendResult, EventStore
-from crm_platform.handler import handle, load
+from crm_platform.handler import Loaded, handle, load
+from crm_platform.http import Problem, plain
 from crm_platform.settings import Settings
 
 
@@ -118,9 +119,51 @@ class Call:
     def at(self) -> datetime:
         return self.req.at
 
+    @property
+    def by(self) -> str:
+        """The user the command is recorded in the name of."""
+        return self.actor.user_id
+
+    @property
+    def reason(self) -> str:
+        """The body's optional `reason` (an approval or rejection without a body gives none)."""
+        return str(self.body.reason) if self.body is not None else ""
+
     def new_id(self) -> str:
         """An id for something the command creates inside its record (a quote, an activity)."""
         return str(uuid4())
+
+    def require_currency(self, currency: str) -> None:
+        """Amounts are kept in the one currency of the settings: another is refused (422)."""
+        kept = self.settings.currency
+        if currency != kept:
+            raise Problem(
+                422, "The request is not valid", f"Amounts are kept in {kept}.", field="currency"
+            )
+
+    async def append(
+        self,
+        decider: Decider[Any, Any, Any],
+        stream: str,
+        command: Any,
+        name: str | None = None,
+        *,
+        expected_version: int | None = None,
+        authorize: Callable[[Any], None] | None = None,
+    ) -> AppendResult:
+        """One command on one stream in the call's name, replayed by its Idempotency-Key under
+        `name` (a command spanning several streams appends to each this way)."""
+        return await handle(
+            self.store,
+            decider,
+            stream,
+            command,
+            metadata=self.req.metadata(),
+            occurred_at=self.req.at,
+            expected_version=expected_version,
+            idempotency_key=self.req.key(name) if name else None,
+            authorize=authorize,
+        )
 
 
 Build = Callable[[Call, Any], Any]  # (call, state) -> the domain command, or an awaitable of it
@@ -135,6 +178,35 @@ def branch_of(state: Any) -> str | None:
 def seen_by(actor: Actor, state: Any) -> bool:
     branch = branch_of(state)
     return branch is not None and actor.sees(branch)
+
+
+def everyone(actor: Actor, state: Any) -> bool:
+    """A record everyone may read (a company-wide one, defaults included)."""
+    return True
+
+
+def plainly(state: Any) -> dict[str, Any]:
+    """A record's state as its answer, field by field."""
+    return dict(plain(state))
+
+
+def seen_branch(call: Call, param: str, *, company: bool = False) -> str:
+    """The branch named by the path parameter `param`, if the caller sees it (else not found);
+    with `company`, also the company-wide scope "company", which everyone sees."""
+    branch = call.path[param]
+    if not (company and branch == "company") and not call.actor.sees(branch):
+        raise NotFound("There is no such branch.")
+    return branch
+
+
+async def settings_in_force(
+    store: EventStore, decider: Decider[Any, Any, Any], stream: Callable[[str], str], branch: str
+) -> Any:
+    """A branch's settings record over the company's: a field the branch leaves unset falls back
+    to the company's (the caller lays its defaults under both)."""
+    company = (await load(store, decider, stream("company"))).state
+    own = (await load(store, decider, stream(branch))).state
+    return own.over(company)
 
 
 @dataclass(frozen=True)
@@ -168,8 +240,46 @@ class Read:
     stream: Callable[[str], str]
     kind: str
     key: str
-    present: Callable[[Any], dict[str, Any]]
+    present: Callable[[Any], dict[str, Any]] = plainly
     visible: Callable[[Actor, Any], bool] = seen_by
+
+
+@dataclass(frozen=True)
+class Records:
+    """One kind of record in a command table: its aggregate, its stream, the name a refusal gives
+    it, and the path parameter holding its id."""
+
+    decider: Decider[Any, Any, Any]
+    stream: Callable[[str], str]
+    kind: str
+    key: str
+    scoped: bool = True  # the actor must see the record's branch (404 otherwise)
+
+    def __call__(self, route: Route, build: Build) -> Write:
+        """A command on an existing record."""
+        return Write(
+            route, self.decider, self.stream, build, self.kind, self.key, scoped=self.scoped
+        )
+
+    def opens(self, route: Route, build: Build, then: Then | None = None) -> Write:
+        """The command opening a new record under a fresh id."""
+        return Write(route, self.decider, self.stream, build, self.kind, then=then)
+
+    def read(
+        self,
+        route: Route,
+        present: Callable[[Any], dict[str, Any]] = plainly,
+        visible: Callable[[Actor, Any], bool] = seen_by,
+    ) -> Read:
+        """The record's read, for the callers it is `visible` to (else not found)."""
+        return Read(route, self.decider, self.stream, self.kind, self.key, present, visible)
+
+    async def load(self, call: Call, record_id: str) -> Loaded:
+        """The record, if the caller sees its branch (else not found)."""
+        loaded = await load(call.store, self.decider, self.stream(record_id))
+        if not seen_by(call.actor, loaded.state):
+            raise NotFound(f"There is no such {self.kind}.")
+        return loaded
 
 
 Shown = tuple[dict[str, Any], int]  # a record's body and version

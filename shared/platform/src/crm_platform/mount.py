@@ -4,33 +4,35 @@ For each spec it adds the internal endpoint of its route (same path, method and 
 gateway's), with the route's roles checked (the route table is the one place roles are written: the
 gateway checks them first, a service never trusts a route it was not built for), the command's
 envelope (actor, time, Idempotency-Key, If-Match), and the answer: a command's id, version and
-consistency token, or a record with its version as ETag.
+consistency token, or a record with its version as ETag. `command_app` builds a command service's
+`create_app` around its table, its reactions and its scheduled checks.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
-from crm_api import Route
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, FastAPI, Path
 from fastapi.responses import Response
 
-from crm_platform.auth import Actor
 from crm_platform.commands import Accepted, Spec, call_for, dispatch
 from crm_platform.commands import Request as CommandRequest
-from crm_platform.http import Problem, internal_actor
-from crm_platform.service import Service, Svc, accepted, command_request, record
-
-
-def _allowed(route: Route) -> Callable[[Actor], None]:
-    def check(actor: Annotated[Actor, Depends(internal_actor)]) -> None:
-        if actor.role not in route.roles:
-            raise Problem(403, "Not allowed", f"The role {actor.role} may not do this.")
-
-    return check
+from crm_platform.http import internal_actor
+from crm_platform.service import (
+    Service,
+    Svc,
+    Worker,
+    accepted,
+    command_request,
+    handles,
+    record,
+    service_app,
+)
+from crm_platform.settings import Settings
+from crm_platform.workers import Check, Clock, every_configured, utc_now
 
 
 def _endpoint(spec: Spec) -> Callable[..., Any]:
@@ -77,14 +79,51 @@ def mount(specs: Iterable[Spec]) -> APIRouter:
     """The internal endpoints of a service's command table."""
     router = APIRouter()
     for spec in specs:
-        route = spec.route
-        router.add_api_route(
-            route.path,
-            _endpoint(spec),
-            methods=[route.method],
-            status_code=route.status,
-            name=route.name,
-            summary=route.summary,
-            dependencies=[Depends(_allowed(route))],
-        )
+        handles(router, spec.route)(_endpoint(spec))
     return router
+
+
+class CreateApp(Protocol):
+    """A command service's composition root, used by production and tests alike."""
+
+    def __call__(
+        self,
+        settings: Settings | None = None,
+        *,
+        relay: bool = True,
+        workers: bool = True,
+        clock: Clock = utc_now,
+    ) -> FastAPI: ...
+
+
+def command_app(
+    context: str,
+    commands: Iterable[Spec],
+    *,
+    routers: Sequence[APIRouter] = (),
+    reactions: Sequence[Worker] = (),
+    checks: Mapping[str, Check] | None = None,
+) -> CreateApp:
+    """The `create_app` of a command service (`service_app`): its command table mounted as its
+    internal API beside any other `routers`, its `reactions`, and each of its `checks` run every
+    so many seconds as the environment variable naming it says (60 by default) on `clock`.
+    Without `workers` no reaction or check runs; the settings come from the environment unless
+    given."""
+
+    def create_app(
+        settings: Settings | None = None,
+        *,
+        relay: bool = True,
+        workers: bool = True,
+        clock: Clock = utc_now,
+    ) -> FastAPI:
+        scheduled = [every_configured(var, check, clock) for var, check in (checks or {}).items()]
+        return service_app(
+            context,
+            settings or Settings(),
+            [mount(commands), *routers],
+            relay=relay,
+            workers=[*reactions, *scheduled] if workers else [],
+        )
+
+    return create_app

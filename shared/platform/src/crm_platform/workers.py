@@ -30,7 +30,7 @@ from crm_events import Envelope, envelope_from_json
 from crm_platform.auth import Actor
 from crm_platform.commands import Request
 from crm_platform.domain import DomainError
-from crm_platform.eventstore import open_store
+from crm_platform.eventstore import EventStore, open_store
 from crm_platform.following import Follower
 from crm_platform.kafka import ensure_topic
 from crm_platform.metrics import DEAD_LETTERS, REACTIONS
@@ -40,7 +40,7 @@ from crm_platform.settings import topic
 log = logging.getLogger("crm.workers")
 
 Reaction = Callable[[Service, Envelope], Awaitable[None]]
-Check = Callable[[Service, datetime], Awaitable[None]]
+Check = Callable[[EventStore, datetime], Awaitable[object]]
 MAX_BACKOFF_SECONDS = 10.0
 
 
@@ -148,7 +148,8 @@ def utc_now() -> datetime:
 
 
 def every(seconds: float, check: Check, clock: Clock = utc_now) -> Worker:
-    """A worker running `check(service, clock())` every `seconds` (first run right away).
+    """A worker running `check(store, clock())` on the service's store every `seconds` (first run
+    right away).
 
     `clock` is read exactly once per run, as the run starts: a test's fake clock counts the runs.
     """
@@ -156,7 +157,7 @@ def every(seconds: float, check: Check, clock: Clock = utc_now) -> Worker:
     async def scheduled(service: Service, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                await check(service, clock())
+                await check(service.store, clock())
             except Exception:
                 log.exception("scheduled check %s failed", check.__name__)
             with contextlib.suppress(TimeoutError):
@@ -164,3 +165,8 @@ def every(seconds: float, check: Check, clock: Clock = utc_now) -> Worker:
 
     scheduled.__name__ = f"every_{seconds:g}s_{check.__name__}"
     return scheduled
+
+
+def every_configured(variable: str, check: Check, clock: Clock = utc_now) -> Worker:
+    """`every` with its interval in seconds read from the environment `variable` (default 60)."""
+    return every(float(os.environ.get(variable, "60")), check, clock)
