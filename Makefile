@@ -5,7 +5,7 @@ PYTHON ?= python3
 UV := .tools/bin/uv
 VENV := .venv/.synced
 
-.PHONY: run test unit integration e2e contract lint bench mutation install clean
+.PHONY: run test unit integration e2e contract security lint bench mutation install clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -31,6 +31,9 @@ integration: $(VENV)
 
 e2e: $(VENV)
 	.venv/bin/pytest -q tests/e2e
+
+security: $(VENV)  ## schemathesis over the running gateway's OpenAPI, real tokens (also in `make test`)
+	.venv/bin/pytest -q tests/security
 
 contract: $(VENV)  ## the published documents through integrators' tools (Node ones via npm ci in tools/contracts)
 	.venv/bin/pytest -q tests/contract tests/e2e/test_generated_client.py

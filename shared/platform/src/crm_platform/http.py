@@ -93,12 +93,18 @@ def _field_of(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _field_of_error(error: Any) -> str:
+    # malformed JSON: FastAPI's loc is ("body", <character offset>), the field at fault is the body
+    if error.get("type") == "json_invalid":
+        return "body"
+    return _field_of(tuple(error.get("loc", ())))
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> Response:
         errors = [
-            {"field": _field_of(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
-            for e in exc.errors()
+            {"field": _field_of_error(e), "message": e.get("msg", "invalid")} for e in exc.errors()
         ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem_response(422, "The request is not valid", detail, errors=errors)
@@ -138,6 +144,16 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400:
+            # FastAPI's own 400 for a body it cannot read at all (bytes that are not UTF-8): bad
+            # input like any other, so the documented 422 naming the body (found by schemathesis)
+            message = "the body is not valid JSON text (UTF-8)"
+            return problem_response(
+                422,
+                "The request is not valid",
+                f"body: {message}",
+                errors=[{"field": "body", "message": message}],
+            )
         return problem_response(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
 
     @app.exception_handler(Exception)
