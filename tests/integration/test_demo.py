@@ -11,7 +11,7 @@ from crm_cli import demo
 from crm_cli.demo.leads import SPECS
 from crm_platform.auth import Actor
 from crm_platform.commands import Request, perform
-from crm_platform.eventstore.postgres import PostgresEventStore, open_pool
+from crm_platform.eventstore import open_store
 from crm_platform.local import ensure_database
 from crm_platform.settings import Settings
 
@@ -56,9 +56,7 @@ async def test_a_start_after_users_changed_demo_records_does_not_replay_the_scri
     """`make run` again after an ordinary reassignment: the demo is not replayed against it."""
     url = ensure_database(pg_admin_url, f"demo_{uuid4().hex[:8]}")
     await demo.load(url)
-    pool = open_pool(url, max_size=1, name="user")
-    await pool.open()
-    store = PostgresEventStore(pool, "leads")
+    store = await open_store(Settings(database_url=url), "leads", connections=1)
     try:  # a rep of SH01 leaves: the manager moves everything they hold to a successor
         manager = Actor("sh01-manager", "branch_manager", "SH01")
         await perform(
